@@ -1,0 +1,97 @@
+"""Argument conversion and domain validation shared by the generated kernels.
+
+Every check names the formula, the parameter, the first offending value and the valid domain, and
+raises :class:`DomainError` (a ``ValueError``).  NaN is outside every domain (comparisons with NaN
+are false), so no NaN input passes silently.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["DomainError", "as_numpy", "as_torch", "check_param", "check_constraint", "torch"]
+
+
+class DomainError(ValueError):
+    """A parameter (or a combination of parameters) lies outside the formula's valid domain."""
+
+
+_TORCH = None
+
+
+def torch():
+    """Import torch lazily (keeps ``import numeric`` fast)."""
+    global _TORCH
+    if _TORCH is None:
+        import torch as _t
+
+        _TORCH = _t
+    return _TORCH
+
+
+def as_numpy(*args):
+    return tuple(np.asarray(a, dtype=np.float64) for a in args)
+
+
+def as_torch(*args):
+    t = torch()
+    device = next((a.device for a in args if isinstance(a, t.Tensor)), None)
+    out = []
+    for a in args:
+        if isinstance(a, t.Tensor):
+            out.append(a.to(dtype=t.float64, device=device))
+        else:
+            out.append(t.as_tensor(np.asarray(a, dtype=np.float64), dtype=t.float64, device=device))
+    return tuple(out)
+
+
+def _first_bad(value, ok):
+    """Return (index, offending value) of the first False in ``ok``."""
+    ok_np = ok.cpu().numpy() if hasattr(ok, "cpu") else np.asarray(ok)
+    val_np = value.cpu().numpy() if hasattr(value, "cpu") else np.asarray(value)
+    ok_np = np.broadcast_to(ok_np, np.broadcast_shapes(ok_np.shape, val_np.shape))
+    idx = np.unravel_index(int(np.argmin(ok_np)), ok_np.shape) if ok_np.ndim else ()
+    bad = np.broadcast_to(val_np, ok_np.shape)[idx] if ok_np.ndim else val_np
+    return idx, float(bad)
+
+
+def _interval(lower, upper, lower_open, upper_open, integer):
+    left = "(" if (lower is None or lower_open) else "["
+    right = ")" if (upper is None or upper_open) else "]"
+    lo = "-inf" if lower is None else repr(lower)
+    hi = "inf" if upper is None else repr(upper)
+    return ("integers in " if integer else "") + f"{left}{lo}, {hi}{right}"
+
+
+def check_param(fid, name, value, lower, upper, lower_open, upper_open, integer):
+    """Raise DomainError unless every element of ``value`` lies in the declared interval."""
+    ok = (value > -math.inf) & (value < math.inf)  # False at NaN and at +-inf
+    if lower is not None:
+        ok = ok & ((value > lower) if lower_open else (value >= lower))
+    if upper is not None:
+        ok = ok & ((value < upper) if upper_open else (value <= upper))
+    if integer:
+        ok = ok & (value == value.round() if hasattr(value, "round") else value == np.round(value))
+    if not bool(ok.all()):
+        idx, bad = _first_bad(value, ok)
+        where = f" (at index {tuple(int(i) for i in idx)})" if idx else ""
+        raise DomainError(
+            f"{fid}: parameter {name!r} = {bad!r}{where} is outside its domain "
+            f"{_interval(lower, upper, lower_open, upper_open, integer)}"
+        )
+
+
+def check_constraint(fid, text, message, ok, env):
+    """Raise DomainError unless the vectorized condition ``ok`` holds everywhere."""
+    if not bool(ok.all()):
+        shape = ok.shape
+        flat = ok.reshape(-1) if hasattr(ok, "reshape") else ok
+        i = int((~flat).nonzero()[0][0]) if not hasattr(flat, "cpu") else int((~flat).nonzero()[0][0].item())
+        idx = np.unravel_index(i, shape) if len(shape) else ()
+        vals = []
+        for k, v in env.items():
+            arr = v.cpu().numpy() if hasattr(v, "cpu") else np.asarray(v)
+            arr = np.broadcast_to(arr, shape) if len(shape) else arr
+            vals.append(f"{k}={float(arr[idx] if len(shape) else arr)!r}")
+        raise DomainError(f"{fid}: constraint {text} violated at {', '.join(vals)}: {message}")

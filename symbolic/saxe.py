@@ -1,0 +1,183 @@
+"""Saxe, McClelland & Ganguli 2013 — three-layer linear network dynamics (section 1, supplementary A).
+
+Notation map (code name -> paper symbol):
+    s      -> s (= s_alpha), singular value of the input-output correlation Sigma^31, eq. (3)
+    tau    -> tau = 1/lambda, the learning time constant, eq. (2)
+    t      -> t, time in units of iterations, eq. (2)
+    u0, uf -> u_0, u_f, mode strength u = a b at the start / end, eqs. (10)-(12)
+    a0, b0 -> a(0), b(0), the scalar connectivity-mode projections of eq. (8)
+    c0     -> c_0 = |a^2 - b^2|, the conserved quantity of eqs. (23)-(24)
+    theta  -> theta, the hyperbolic coordinate of eqs. (23)-(24)
+
+Besides the registered formulas this module holds the *printed* forms of supplementary A as SymPy
+expressions (``PRINTED``) so that the claims in ``verify/claims/saxe2013.py`` can test them exactly
+as printed.  Reconstruction of the garbled PDF text: eq. (26) reads
+``t = tau/sqrt(c0^2+s^2) [ln((sqrt(c0^2+s^2) + c0 + s tanh(theta/2)) / (sqrt(c0^2+s^2) - c0 - s tanh(theta/2)))]``
+evaluated between theta_0 and theta_f; eqs. (23)-(24) use theta/2 inside cosh and sinh.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.codegen.cfunctions import log1p
+
+from symbolic.registry import Constraint, Param, positive, real, register
+
+# ----------------------------------------------------------------------------------------------
+# Symbols (shared by the formulas and by the exact checks of verify/claims/saxe2013.py)
+s = sp.Symbol("s", positive=True)
+tau = sp.Symbol("tau", positive=True)
+t = sp.Symbol("t", nonnegative=True)
+u0 = sp.Symbol("u0", positive=True)
+uf = sp.Symbol("uf", positive=True)
+c0 = sp.Symbol("c0", positive=True)
+theta = sp.Symbol("theta", real=True)
+theta0 = sp.Symbol("theta0", real=True)
+a0 = sp.Symbol("a0", real=True)
+b0 = sp.Symbol("b0", real=True)
+
+P_s = Param("s", s, "singular value s_alpha of Sigma^31 (eq. 3)", lower=0)
+P_tau = Param("tau", tau, "time constant tau = 1/lambda (eq. 2)", lower=0)
+P_t = Param("t", t, "time t in iterations (eq. 2)", lower=0, lower_open=False)
+P_u0 = Param("u0", u0, "initial mode strength u_0 = a(0) b(0) (eq. 11)", lower=0)
+P_uf = Param("uf", uf, "final mode strength u_f (eq. 11)", lower=0)
+P_c0 = Param("c0", c0, "conserved c_0 = |a^2 - b^2| (eqs. 23-24)", lower=0)
+P_theta = Param("theta", theta, "hyperbolic coordinate theta_f (eq. 26)")
+P_theta0 = Param("theta0", theta0, "hyperbolic coordinate theta_0 (eq. 26)")
+P_a0 = Param("a0", a0, "a(0), first-layer mode projection (eq. 8)")
+P_b0 = Param("b0", b0, "b(0), second-layer mode projection (eq. 8)")
+
+# ----------------------------------------------------------------------------------------------
+# eq. (12): the sigmoidal solution of tau du/dt = 2u(s - u), eq. (10).
+E2 = sp.exp(2 * s * t / tau)
+U_SIGMOID_PRINTED = s * E2 / (E2 - 1 + s / u0)
+U_SIGMOID_STABLE = s * u0 / (u0 + (s - u0) * sp.exp(-2 * s * t / tau))
+
+u_sigmoid = register(
+    "saxe.u_sigmoid",
+    U_SIGMOID_PRINTED,
+    (P_s, P_tau, P_u0, P_t),
+    source="Saxe et al. 2013, eq. (12)",
+    summary="Mode strength u(t) = s e^{2st/tau} / (e^{2st/tau} - 1 + s/u0) of a three-layer linear network",
+    stable=U_SIGMOID_STABLE,
+    rewrite_note=(
+        "Divided through by e^{2st/tau}: u = s u0 / (u0 + (s - u0) e^{-2st/tau}). The printed form "
+        "overflows (inf/inf = nan) once 2st/tau > 709; the rewrite has a bounded exponential and "
+        "no cancellation for t >= 0 (the denominator is a sum of positive terms or, for u0 > s, "
+        "at least s)."
+    ),
+)
+
+# ----------------------------------------------------------------------------------------------
+# eq. (11): the learning time from u0 to uf.
+T_LEARN_PRINTED = tau / (2 * s) * sp.log(uf * (s - u0) / (u0 * (s - uf)))
+T_LEARN_STABLE = tau / (2 * s) * log1p(s * (uf - u0) / (u0 * (s - uf)))
+
+t_learn = register(
+    "saxe.t_learn",
+    T_LEARN_PRINTED,
+    (P_s, P_tau, P_u0, P_uf),
+    source="Saxe et al. 2013, eq. (11)",
+    summary="Time for u = ab to travel from u0 to uf under eq. (10): (tau/2s) ln[uf(s-u0)/(u0(s-uf))]",
+    stable=T_LEARN_STABLE,
+    rewrite_note=(
+        "ln(R) with R = uf(s-u0)/(u0(s-uf)) rewritten as log1p(R - 1), R - 1 = s(uf-u0)/(u0(s-uf)): "
+        "the printed form loses all relative accuracy as uf -> u0 (t -> 0)."
+    ),
+    constraints=(
+        Constraint((s - u0) * (s - uf) > 0, "u0 and uf must lie on the same side of the fixed point s"),
+    ),
+    notes="Signed time: negative when uf lies behind u0 on the trajectory.",
+)
+
+# ----------------------------------------------------------------------------------------------
+# Supplementary A, eq. (26), corrected.  With a = sqrt(c0) cosh(theta/2), b = sqrt(c0) sinh(theta/2)
+# (eq. 23) one finds ab = (c0/2) sinh(theta) and tau dtheta/dt = 2s - c0 sinh(theta); the paper
+# prints ab = c0 sinh(theta) and eq. (25) tau dtheta/dt = s - c0 sinh(theta).  Eq. (26) is the
+# correct integral of the printed (25); integrating the corrected (25) replaces s by 2s.
+D2 = sp.sqrt(c0**2 + 4 * s**2)
+
+
+def _theta_antiderivative(th, s_eff):
+    D = sp.sqrt(c0**2 + s_eff**2)
+    return sp.log((D + c0 + s_eff * sp.tanh(th / 2)) / (D - c0 - s_eff * sp.tanh(th / 2))) / D
+
+
+THETA_TIME_CORRECTED = tau * (_theta_antiderivative(theta, 2 * s) - _theta_antiderivative(theta0, 2 * s))
+_Tf, _T0 = sp.tanh(theta / 2), sp.tanh(theta0 / 2)
+THETA_TIME_STABLE = (tau / D2) * sp.log(
+    (D2 + c0 + 2 * s * _Tf) * (D2 - c0 - 2 * s * _T0) / ((D2 - c0 - 2 * s * _Tf) * (D2 + c0 + 2 * s * _T0))
+)
+
+theta_time = register(
+    "saxe.theta_time",
+    THETA_TIME_CORRECTED,
+    (P_s, P_tau, P_c0, P_theta0, P_theta),
+    source="Saxe et al. 2013, supplementary eq. (26), corrected (s -> 2s; see claim saxe2013/supA-eq26)",
+    summary="Time to travel from theta0 to theta along a^2 - b^2 = +-c0 (hyperbolic coordinates, eqs. 23-24)",
+    stable=THETA_TIME_STABLE,
+    rewrite_note=(
+        "The difference of two logarithms is combined into one logarithm of a ratio, so that a start "
+        "and end point both beyond the fixed point (where each printed bracket is the log of a "
+        "negative number) give the right, positive, time."
+    ),
+    constraints=(
+        Constraint(
+            (D2 - c0 - 2 * s * _T0) * (D2 - c0 - 2 * s * _Tf) > 0,
+            "theta0 and theta must lie on the same side of the fixed point sinh(theta*) = 2s/c0",
+        ),
+    ),
+    notes="Signed time: negative when theta lies behind theta0 on the trajectory.",
+)
+
+# ----------------------------------------------------------------------------------------------
+# Closed-form u(t) = a(t) b(t) for any start (a0, b0) with a0 + b0 > 0 (not printed in the paper).
+# Derivation (checked in verify/claims/saxe2013.py): sigma = (a+b)^2 obeys the Riccati equation
+# tau dsigma/dt = -(sigma - sig_p)(sigma - sig_m)/2 with sig_pm = 2s +- sqrt(4s^2 + c^2),
+# c^2 = (a0^2 - b0^2)^2 (conserved, eq. 8), and u = (sigma - c^2/sigma)/4.
+C2 = (a0**2 - b0**2) ** 2
+DH = sp.sqrt(4 * s**2 + C2)
+SIG_P = 2 * s + DH
+SIG_M = -C2 / (2 * s + DH)  # = 2s - DH without the cancellation as c -> 0
+SIG0 = (a0 + b0) ** 2
+EH = sp.exp(-DH * t / tau)
+SIGMA_T = (SIG_P * (SIG0 - SIG_M) - SIG_M * (SIG0 - SIG_P) * EH) / ((SIG0 - SIG_M) - (SIG0 - SIG_P) * EH)
+U_HYPERBOLIC = (SIGMA_T - C2 / SIGMA_T) / 4
+
+u_hyperbolic = register(
+    "saxe.u_hyperbolic",
+    U_HYPERBOLIC,
+    (P_s, P_tau, P_a0, P_b0, P_t),
+    source="Saxe et al. 2013, supplementary A, eqs. (8) and (23)-(26) (closed form derived here)",
+    summary="u(t) = a(t) b(t) solving eq. (8) from any (a0, b0) with a0 + b0 > 0; reduces to eq. (12) when a0 = b0",
+    rewrite_note=(
+        "Written in sigma = (a+b)^2 with E = e^{-sqrt(4s^2+c^2) t/tau} <= 1 (no overflow at large t) and "
+        "sig_m = -c^2/(2s + sqrt(4s^2+c^2)) (no cancellation as c -> 0). Relative accuracy is lost only "
+        "near a zero crossing of u (a0 b0 < 0), where u itself is ill-conditioned."
+    ),
+    constraints=(Constraint(a0 + b0 > 0, "(a0, b0) must lie in the basin a + b > 0 (supplementary A)"),),
+)
+
+# ----------------------------------------------------------------------------------------------
+# Printed statements of supplementary A, as printed (for the erratum checks).
+PRINTED = {
+    # "using the relations ab = c0 sinh(theta) and a^2 + b^2 = c0 cosh(theta)"
+    "ab": c0 * sp.sinh(theta),
+    "a2_plus_b2": c0 * sp.cosh(theta),
+    # eq. (25): tau dtheta/dt = s - c0 sinh(theta)
+    "eq25_rhs": s - c0 * sp.sinh(theta),
+    # eq. (26): the time from theta0 to theta
+    "eq26": tau * (_theta_antiderivative(theta, s) - _theta_antiderivative(theta0, s)),
+    # "The fixed point lies at theta = sinh^{-1}(s/c0)"
+    "theta_star": sp.asinh(s / c0),
+}
+CORRECTED = {
+    "ab": c0 / 2 * sp.sinh(theta),
+    "a2_plus_b2": c0 * sp.cosh(theta),
+    "eq25_rhs": 2 * s - c0 * sp.sinh(theta),
+    "eq26": THETA_TIME_CORRECTED,
+    "theta_star": sp.asinh(2 * s / c0),
+}
+
+# eqs. (23)-(24): the two coordinate patches.
+A_23, B_23 = sp.sqrt(c0) * sp.cosh(theta / 2), sp.sqrt(c0) * sp.sinh(theta / 2)
+A_24, B_24 = sp.sqrt(c0) * sp.sinh(theta / 2), sp.sqrt(c0) * sp.cosh(theta / 2)
