@@ -193,8 +193,9 @@ def cmd_codegen(args) -> int:
 
 # ---------------------------------------------------------------------------------------- figure
 def cmd_figure(args) -> int:
-    from verify.figures import FIGURES, make_figure
+    from verify.figures import load, make_figure
 
+    FIGURES = load()
     if args.list or not args.id:
         for k, (desc, _) in sorted(FIGURES.items()):
             print(f"{k:24s} {desc}")
