@@ -100,3 +100,9 @@ def rk4(estimate: float, scale: float, k: float = 64.0, why: str = "") -> Tolera
         + f"step-doubling error estimate {estimate:.3g} plus rounding floor {k:g} eps x {scale:.3g}",
         relative=False,
     )
+
+
+def criterion(value: float, why: str) -> Tolerance:
+    """A stated acceptance criterion for a qualitative claim ("a reasonable approximation"), where the
+    paper gives no error theory: the number is part of the claim's statement, reported as such."""
+    return Tolerance(value, "criterion", why, relative=False)
