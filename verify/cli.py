@@ -78,7 +78,7 @@ def cmd_verify(args) -> int:
         results = run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
     elapsed = time.time() - t0
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "erratum", "failed", "error")}
-    out = Console()
+    out = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=f"theorycheck verify — scale {args.scale}, device {device}, seed {args.seed}")
     for col in ("claim", "tier", "check", "status", "error", "tolerance", "s"):
         table.add_column(col, overflow="fold")
