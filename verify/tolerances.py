@@ -106,3 +106,51 @@ def criterion(value: float, why: str) -> Tolerance:
     """A stated acceptance criterion for a qualitative claim ("a reasonable approximation"), where the
     paper gives no error theory: the number is part of the claim's statement, reported as such."""
     return Tolerance(value, "criterion", why, relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Added for issue 3 (finite-width propagation simulations): the CLT rule when sigma is *estimated*.
+#
+# ``clt_t(sd, n, ...)``
+#     Mean of ``n`` i.i.d. samples (one per independent random network / seed) whose standard
+#     deviation ``sd`` is estimated from the same ``n`` samples: the normal quantile of ``clt`` is
+#     replaced by Student's t quantile with ``n - 1`` degrees of freedom (exact for Gaussian
+#     samples, and what keeps the false-failure rate at ``alpha`` when ``n`` is 4-16; the normal
+#     quantile would understate the tolerance by a factor 2 at n = 8).  ``tests`` > 1 applies a
+#     Bonferroni correction when one check compares ``tests`` statistics (e.g. every layer).
+def t_quantile(p: float, dof: int) -> float:
+    """Quantile of Student's t distribution (``0.5 <= p < 1``), by bisection on the regularized
+    incomplete beta function (mpmath, 30 digits); P(T <= t) = 1 - I_{dof/(dof+t^2)}(dof/2, 1/2)/2."""
+    import mpmath
+
+    if not (0.5 <= p < 1) or dof < 1:
+        raise ValueError(f"t_quantile: need 0.5 <= p < 1 and dof >= 1, got p={p!r}, dof={dof!r}")
+    with mpmath.workdps(30):
+        tail = mpmath.mpf(1 - p)
+
+        def upper(t):
+            return mpmath.betainc(mpmath.mpf(dof) / 2, mpmath.mpf(1) / 2, 0, dof / (dof + t * t), regularized=True) / 2
+
+        lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+        while upper(hi) > tail:
+            hi *= 2
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            if upper(mid) > tail:
+                lo = mid
+            else:
+                hi = mid
+        return float((lo + hi) / 2)
+
+
+def clt_t(sd: float, n: int, alpha: float = ALPHA, bias: float = 0.0, why: str = "", tests: int = 1) -> Tolerance:
+    if n < 2:
+        raise ValueError(f"clt_t needs n >= 2 samples to estimate the spread, got n={n}")
+    a = alpha / tests
+    q = t_quantile(1 - a / 2, n - 1)
+    val = q * sd / math.sqrt(n) + bias
+    text = (f"t_(1-{a:.3g}/2; {n - 1} dof) = {q:.2f} times sample sd/sqrt(n) = {sd:.3g}/sqrt({n})"
+            + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
+    if bias:
+        text += f" plus finite-size bias bound {bias:.3g}"
+    return Tolerance(val, f"clt_t(alpha={alpha:g}, dof={n - 1})", (why + ": " if why else "") + text, relative=False)
