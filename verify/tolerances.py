@@ -118,6 +118,10 @@ def criterion(value: float, why: str) -> Tolerance:
 #     samples, and what keeps the false-failure rate at ``alpha`` when ``n`` is 4-16; the normal
 #     quantile would understate the tolerance by a factor 2 at n = 8).  ``tests`` > 1 applies a
 #     Bonferroni correction when one check compares ``tests`` statistics (e.g. every layer).
+from functools import lru_cache  # noqa: E402  (kept inside this appended block)
+
+
+@lru_cache(maxsize=256)
 def t_quantile(p: float, dof: int) -> float:
     """Quantile of Student's t distribution (``0.5 <= p < 1``), by bisection on the regularized
     incomplete beta function (mpmath, 30 digits); P(T <= t) = 1 - I_{dof/(dof+t^2)}(dof/2, 1/2)/2."""
@@ -134,7 +138,7 @@ def t_quantile(p: float, dof: int) -> float:
         lo, hi = mpmath.mpf(0), mpmath.mpf(1)
         while upper(hi) > tail:
             hi *= 2
-        for _ in range(200):
+        for _ in range(64):  # 64 halvings of [0, hi]: absolute error hi * 2^-64
             mid = (lo + hi) / 2
             if upper(mid) > tail:
                 lo = mid

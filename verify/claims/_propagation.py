@@ -122,6 +122,20 @@ def delta_method_bias(f, traj: np.ndarray, var: np.ndarray, vectorized: bool = F
     return b
 
 
+def one_step_c(act: str, c, q1, q2, sw2: float, sb2: float):
+    """c_l predicted from the *measured* layer l-1 (c, q11, q22; arrays): (sw2 E[phi(u1) phi(u2)] + sb2) /
+    sqrt(nu(q11) nu(q22)), (u1, u2) Gaussian with variances q11, q22 and correlation c (the lecture's
+    covariance map C(c, q11, q22) divided by the new lengths).  tanh only (numeric.gaussian.expect2)."""
+    from numeric import gaussian as G
+
+    if act != "tanh":
+        raise ValueError(f"one_step_c: activation {act!r} not supported (tanh only)")
+    c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
+    q1, q2 = np.asarray(q1, dtype=np.float64), np.asarray(q2, dtype=np.float64)
+    cov = sw2 * G.expect2(np.tanh, np.tanh, c, q1, q2, odd=True) + sb2
+    return cov / np.sqrt(qmap(act, q1, sw2, sb2) * qmap(act, q2, sw2, sb2))
+
+
 def c_step(act: str, c, q: float, sw2: float, sb2: float, layernorm: bool = False):
     """One step of the correlation map at equal variances q (vectorized over c): the lecture's
     C~_q(c) = (sw2 C(c; q, q) + sb2) / nu(q); with layer norm the same expression at q = 1."""
@@ -186,9 +200,11 @@ def width_scaling_outcome(dev_small: np.ndarray, dev_large: np.ndarray, n_small:
     """Exponent of the RMS deviation from theory between two widths must be -1/2.
 
     ``dev_*``: (n_nets, k) deviations (measured - theory) per network and compared statistic.  The
-    O(1/N) bias b at the small width is estimated by the largest |mean deviation| over the k
-    statistics (an over-estimate: it includes its own CLT noise)."""
-    bias_small = np.abs(dev_small.mean(axis=0))
+    squared O(1/N) bias at the small width, b^2 = mean over the k statistics of (mean deviation)^2
+    minus its CLT part var/n (clipped at 0), is the bias component of E^2 = noise + b^2."""
+    n0 = dev_small.shape[0]
+    b2 = np.maximum(dev_small.mean(axis=0) ** 2 - dev_small.var(axis=0, ddof=1) / n0, 0.0)
+    bias_small = np.array([math.sqrt(float(b2.mean()))])
     out = {}
     for key, d in (("small", dev_small), ("large", dev_large)):
         s = np.mean(d * d, axis=1)  # per-net mean-square deviation
@@ -205,7 +221,7 @@ def width_scaling_outcome(dev_small: np.ndarray, dev_large: np.ndarray, n_small:
     tol = Tolerance(q * se_p + bias_shift, f"clt_t(alpha={ALPHA:g}, dof={dof})",
                     f"{what}: exponent of RMS deviation vs width; t_(1-{ALPHA:g}/2; {dof} dof) = {q:.2f} times "
                     f"se(p) = {se_p:.3g} (delta method on the seed spread of per-net mean-square deviations at "
-                    f"both widths) plus the shift |dp| <= b^2/(2E^2) = {bias_shift:.2g} that the O(1/N) bias b (largest |mean deviation| at the small width) can cause",
+                    f"both widths) plus the shift |dp| <= b^2/(2E^2) = {bias_shift:.2g} that the O(1/N) bias b (RMS over the statistics of the CLT-corrected mean deviation at the small width) can cause",
                     relative=False)
     err = abs(p + 0.5)
     ratio = math.sqrt(e2s / e2l)

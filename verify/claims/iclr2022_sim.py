@@ -55,7 +55,7 @@ def _critical_sb2() -> float:
 def _regime_sb2(regime: str) -> float:
     """sigma_b^2 at sigma_w^2 = 1: P'(1) decreases with sigma_b^2, so more bias is more ordered."""
     crit = _critical_sb2()
-    return {"ordered": 4 * crit, "critical": crit, "chaotic": 0.0}[regime]
+    return {"ordered": 4 * crit, "critical": crit, "chaotic": crit / 4}[regime]
 
 
 def _p_prime_1(sb2: float) -> float:
@@ -186,15 +186,16 @@ def _(ctx):
                    sizes=dict(ctx.sizes))
 
 
-@C2.simulation("chaotic: deviation of rho_l shrinks like N^(-1/2)", sizes=REG_SIZES)
+@C2.simulation("chaotic: one-layer error of P shrinks like N^(-1/2)", sizes=REG_SIZES)
 def _(ctx):
-    L = int(ctx.sizes["depth"])
+    """Per layer l >= 2, rho_l minus P applied to the measured rho_(l-1) (layer norm: q = 1 exactly)."""
     w = int(ctx.sizes["width"])
     devs = []
-    for width in (w // 4, w):
+    for width in (w // 8, w):
         r, sb2 = _regime_run(ctx, "chaotic", width)
-        devs.append(r.c[:, 0, 1:] - _theory(0.5, sb2, L)[1:])
-    return MF.width_scaling_outcome(devs[0], devs[1], w // 4, w, "rho_l - P^l(rho_0), chaotic erf", dict(ctx.sizes))
+        c = r.c[:, 0, :]
+        devs.append(c[:, 2:] - MF.c_step(ACT, c[:, 1:-1], 1.0, SW2, sb2, layernorm=True))
+    return MF.width_scaling_outcome(devs[0], devs[1], w // 8, w, "rho_l - P(rho_(l-1)), chaotic erf", dict(ctx.sizes))
 
 
 # ----------------------------------------------------------------------------------------------
