@@ -241,3 +241,36 @@ def test_bad_activation_and_slope():
         P.propagate("tanh", width=4, depth=1, sw2=1.0, a=0.1)
     with pytest.raises(DomainError, match="layernorm"):
         P.propagate("tanh", width=4, depth=1, sw2=1.0, layernorm=True, backward=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the statistics used by the simulation claims (verify/claims/_propagation.py, tolerances.clt_t)
+def test_t_quantile_reference_values():
+    from verify.tolerances import t_quantile, z_quantile
+
+    assert t_quantile(0.975, 10) == pytest.approx(2.228138851986274, rel=1e-12)  # standard t table
+    assert t_quantile(0.995, 1) == pytest.approx(63.65674116287399, rel=1e-10)  # tan(pi (0.995 - 1/2))
+    assert t_quantile(1 - 5e-5, 10**7) == pytest.approx(z_quantile(1e-4), rel=1e-6)
+
+
+def test_width_scaling_statistic_passes_clt_and_fails_constant_error():
+    from verify.claims._propagation import width_scaling_outcome
+
+    rng = np.random.default_rng(0)
+    n, k = 24, 30
+    d1 = rng.standard_normal((n, k)) / math.sqrt(100)
+    d2 = rng.standard_normal((n, k)) / math.sqrt(1000)
+    ok = width_scaling_outcome(d1, d2, 100, 1000, "synthetic N^-1/2", {})
+    assert ok.passed, ok.detail
+    flat = width_scaling_outcome(d1, rng.standard_normal((n, k)) / math.sqrt(100), 100, 1000, "synthetic flat", {})
+    assert not flat.passed, flat.detail
+
+
+def test_profile_statistic_detects_a_shifted_theory():
+    from verify.claims._propagation import profile_outcome
+
+    rng = np.random.default_rng(1)
+    theory = np.linspace(1.0, 2.0, 11)
+    meas = theory + 0.05 * rng.standard_normal((16, 11))
+    assert profile_outcome(meas, theory, np.zeros(11), "synthetic", {}).passed
+    assert not profile_outcome(meas, theory + 0.2, np.zeros(11), "synthetic shifted", {}).passed

