@@ -44,6 +44,10 @@ __all__ = ["ACTIVATIONS", "PropagationResult", "propagate", "activation", "haar_
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "tanh", "erf")
 
+# Nets are simulated in batches holding at most this many bytes of weights (results do not depend on
+# the batching: every net has its own random streams).
+MAX_BATCH_BYTES = 256 * 2**20
+
 # Tags of the seed sequences (one stream per kind of random object).
 _TAG_INPUT, _TAG_WEIGHT, _TAG_BIAS, _TAG_DELTA = 1, 2, 3, 4
 
@@ -217,23 +221,42 @@ def propagate(act: str, *, width: int, depth: int, sw2: float, sb2: float = 0.0,
     c0a = _check_inputs(act, width, depth, sw2, sb2, q0, c0, n_nets, weights, a, layernorm, backward, jacobian)
     phi, dphi = activation(act, a)
     dev = t.device(device)
-    n, s_n, p = int(width), int(n_nets), 1 + c0a.size
+    n, s_n = int(width), int(n_nets)
     wscale = math.sqrt(sw2 / n) if weights == "gaussian" else math.sqrt(sw2)
     bscale = math.sqrt(sb2)
 
+    per_net = n * n * 8 * (2 if jacobian else 1)
+    chunk = max(1, min(s_n, MAX_BATCH_BYTES // per_net))
+    parts = [_propagate_nets(list(range(i, min(i + chunk, s_n))), phi, dphi, n, depth, wscale, bscale, sb2, q0,
+                             c0a, seed, weights, layernorm, linear_first, backward, jacobian, dev)
+             for i in range(0, s_n, chunk)]
+    q, c = np.concatenate([x[0] for x in parts]), np.concatenate([x[1] for x in parts])
+    grad_ratio = np.concatenate([x[2] for x in parts]) if backward else None
+    jac_sv = np.concatenate([x[3] for x in parts]) if jacobian else None
+    params = dict(act=act, a=a, width=n, depth=int(depth), sw2=float(sw2), sb2=float(sb2), q0=float(q0),
+                  c0=c0a.tolist(), n_nets=s_n, seed=int(seed), weights=weights, layernorm=bool(layernorm),
+                  linear_first=bool(linear_first), device=str(dev))
+    return PropagationResult(q=q, c=c, grad_ratio=grad_ratio, jac_sv=jac_sv, params=params)
+
+
+def _propagate_nets(ids, phi, dphi, n, depth, wscale, bscale, sb2, q0, c0a, seed, weights, layernorm,
+                    linear_first, backward, jacobian, dev):
+    """The nets ``ids`` of :func:`propagate`, batched (one chunk; see MAX_BATCH_BYTES)."""
+    t = _torch()
+    s_n = len(ids)
     buf = t.empty((s_n, n, n), dtype=t.float64, device=dev)
 
     def weight_batch(layer: int):
-        for s in range(s_n):
-            layer_weights(seed, layer, s, n, weights, dev, out=buf[s])
+        for s in ids:
+            layer_weights(seed, layer, s, n, weights, dev, out=buf[s - ids[0]])
         return buf
 
     def bias_batch(layer: int):
         if sb2 == 0:
             return None
-        return t.stack([layer_bias(seed, layer, s, n, dev) for s in range(s_n)]).unsqueeze(1) * bscale
+        return t.stack([layer_bias(seed, layer, s, n, dev) for s in ids]).unsqueeze(1) * bscale
 
-    z = t.stack([input_vectors(seed, s, n, q0, c0a, dev) for s in range(s_n)])
+    z = t.stack([input_vectors(seed, s, n, q0, c0a, dev) for s in ids])
     qs = [t.mean(z * z, dim=2)]
     cs = [_cosines(z)]
     zs0 = [z[:, 0].clone()] if backward else None
@@ -263,7 +286,7 @@ def propagate(act: str, *, width: int, depth: int, sw2: float, sb2: float = 0.0,
     c = t.stack(cs, dim=2)  # (S, P-1, L+1)
     grad_ratio = None
     if backward:
-        delta = t.stack([output_error(seed, depth, s, n, dev) for s in range(s_n)])  # delta_L: (S, N)
+        delta = t.stack([output_error(seed, depth, s, n, dev) for s in ids])  # delta_L: (S, N)
         norms = [t.sum(delta * delta, dim=1)]
         for layer in range(depth, 0, -1):
             w = weight_batch(layer)  # W_layer, regenerated from its seeds
@@ -274,11 +297,7 @@ def propagate(act: str, *, width: int, depth: int, sw2: float, sb2: float = 0.0,
         norms = t.stack(norms[::-1], dim=1)  # norms[:, l] = |delta_l|^2, l = 0..L
         grad_ratio = (norms[:, :-1] / norms[:, 1:]).cpu().numpy()
     jac_sv = t.linalg.svdvals(jac).cpu().numpy() if jacobian else None
-    params = dict(act=act, a=a, width=n, depth=int(depth), sw2=float(sw2), sb2=float(sb2), q0=float(q0),
-                  c0=c0a.tolist(), n_nets=s_n, seed=int(seed), weights=weights, layernorm=bool(layernorm),
-                  linear_first=bool(linear_first), device=str(dev))
-    return PropagationResult(q=q.cpu().numpy(), c=c.cpu().numpy(), grad_ratio=grad_ratio, jac_sv=jac_sv,
-                             params=params)
+    return (q.cpu().numpy(), c.cpu().numpy(), grad_ratio, jac_sv)
 
 
 def _cosines(z):
