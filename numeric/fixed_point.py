@@ -1,0 +1,651 @@
+"""Vectorized fixed-point solvers of mean-field signal propagation (NumPy and Torch, float64).
+
+Source: Yarotsky's lecture ("Reduction to 1D dynamics", "Fixed points", "Evolution of correlations
+near a fixed point", "Depth of information propagation"), after Poole et al. 2016 and Schoenholz et
+al. 2017; ICLR 2022 submission section 2.2 (the correlation map P and its fixed point rho_fp);
+Saxe et al. 2013 supplementary G, eqs. (48)-(49).  Notation map (code -> lecture / paper):
+
+    sw2, sb2  -> alpha_w^2, alpha_h^2 (lecture) = sigma_w^2, sigma_b^2 (ICLR 2022)
+    q         -> q_k, the length of the preactivations; qstar -> q* (stable fixed point of nu)
+    nu(q)     -> q-map nu(q | alpha_w^2, alpha_h^2) = sw2 E[phi(sqrt(q) Z)^2] + sb2
+    c         -> correlation c_{k,12}; P(c) = (sw2 C(c, q*, q*) + sb2) / q*  (lecture C~_{q*})
+    chi1      -> chi_1 = sw2 E[phi'(sqrt(q*) Z)^2] = P'(1)
+    a, b      -> the lecture's a = nu'(q*) and b = P'(c*); xi_q = -1/ln a, xi_c = -1/ln b
+
+Public API (also used by the finite-width simulations):
+
+* :func:`solve_qstar` -- the stable fixed point q* of the q-map over arrays of (sw2, sb2), with the
+  map's slope nu'(q*) (stability: < 1), iterations used per point and a convergence flag
+  (:class:`FixedPointResult`).  The ordered phase's q* = 0 is a value, not an error.
+* :func:`correlation_map` -- ``c_next, slope = correlation_map(act, c, sw2, sb2)``: one step of the
+  correlation map P at q* (or at a given q) and its derivative dP/dc; iterate it to follow c_l.
+* :func:`solve_cstar` -- the stable fixed point c* of P (c* = 1 when chi1 <= 1, else the unique
+  c* in [0, 1) of Observation 1 of ICLR 2022) and its slope b.
+* kernels behind the registered formula ids ``meanfield.*.erf|tanh``, ``layernorm.critical_ratio.*``,
+  ``meanfield.critical_sw2.relu`` and ``saxe.q_infinity`` (each with a ``*_torch`` twin).
+
+Solver: Newton's method on g(x) = map(x) - x, safeguarded by a bracket [lo, hi] that always holds
+the wanted root (a step leaving the bracket, or a non-negative slope, becomes a bisection).  For
+the q-map the functions are concave (tanh, erf), so Newton started at the upper end of the bracket
+converges monotonically and quadratically; near a transition (nu'(q*) -> 1) it still converges,
+only with more steps, unlike plain iteration whose rate -ln nu'(q*) tends to 0.  Every solve reports
+the iterations used per point; a point that does not converge within ``max_iter`` is reported
+(:meth:`FixedPointResult.raise_if_diverged` names how many points and the first one).
+
+Accuracy: q* is a root of nu(q) - q, so its relative error is about eps_nu / |1 - nu'(q*)| with
+eps_nu ~ 1e-16 the relative accuracy of the quadrature (numeric/gaussian.py); it grows near the
+transition like 1/|1 - chi1|, as for any method.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from numeric import _validate as _v
+from numeric._validate import DomainError
+from numeric.gaussian import _NP, _Tanh, _expect, _expect2, _max, _torch_backend
+
+__all__ = [
+    "FixedPointError", "FixedPointResult", "ACTIVATIONS",
+    "qmap", "qmap_slope", "solve_qstar", "correlation_map", "solve_cstar",
+    "qstar_erf", "qstar_erf_torch", "qstar_tanh", "qstar_tanh_torch",
+    "chi1_erf", "chi1_erf_torch", "chi1_tanh", "chi1_tanh_torch",
+    "xi_q_erf", "xi_q_erf_torch", "xi_q_tanh", "xi_q_tanh_torch",
+    "xi_c_erf", "xi_c_erf_torch", "xi_c_tanh", "xi_c_tanh_torch",
+    "critical_sw2_relu", "critical_sw2_relu_torch", "critical_sw2_erf", "critical_sw2_erf_torch",
+    "critical_sw2_tanh", "critical_sw2_tanh_torch",
+    "critical_ratio_relu", "critical_ratio_relu_torch",
+    "critical_ratio_leaky_relu", "critical_ratio_leaky_relu_torch",
+    "critical_ratio_erf", "critical_ratio_erf_torch", "critical_ratio_tanh", "critical_ratio_tanh_torch",
+    "q_infinity", "q_infinity_torch",
+]
+
+ACTIVATIONS = ("relu", "leaky_relu", "erf", "tanh")
+_TOL = 4 * 2.0**-52
+MAX_ITER = 200
+
+
+class FixedPointError(DomainError):
+    """A fixed point does not exist, or the solver did not converge (the message says which)."""
+
+
+@dataclass
+class FixedPointResult:
+    """Fixed points over a grid: ``value`` (q* or c*), ``slope`` (the map's derivative there:
+    stable when < 1), ``iterations`` (Newton steps used per point), ``converged`` (bool array)."""
+
+    value: object
+    slope: object
+    iterations: object
+    converged: object
+    what: str = "fixed point"
+
+    def report(self) -> str:
+        conv = np.asarray(_np(self.converged))
+        it = np.asarray(_np(self.iterations))
+        n = conv.size
+        bad = int((~conv).sum())
+        med = float(np.median(it)) if n else 0.0
+        mx = int(it.max()) if n else 0
+        return (f"{self.what}: {n - bad}/{n} points converged; iterations median {med:g}, max {mx}"
+                + (f"; {bad} did NOT converge" if bad else ""))
+
+    def raise_if_diverged(self, fid: str = "") -> "FixedPointResult":
+        conv = np.asarray(_np(self.converged))
+        if not conv.all():
+            i = np.unravel_index(int(np.argmin(conv)), conv.shape) if conv.ndim else ()
+            raise FixedPointError(f"{fid or self.what}: {self.report()} (first at index {tuple(int(j) for j in i)})")
+        return self
+
+
+def _np(x):
+    return x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
+
+
+# ----------------------------------------------------------------------------------------------
+# Per-activation maps.  C(c; q) is E[phi(u1) phi(u2)] with both variances q and correlation c;
+# D(c; q) = E[phi'(u1) phi'(u2)] is its c-derivative divided by q (Price/Stein).
+def _arccos_J(B, c):
+    """(sqrt(1-c^2) + (pi - arccos c) c) / (2 pi) and (pi - arccos c)/(2 pi), the ReLU kernels."""
+    c = B.where(c > 1, 1.0 + 0 * c, B.where(c < -1, -1.0 + 0 * c, c))
+    s = B.sqrt(B.where(1 - c * c > 0, 1 - c * c, 0 * c))
+    th = math.pi / 2 + B.asin(c)  # = pi - arccos(c)
+    return (s + th * c) / (2 * math.pi), th / (2 * math.pi)
+
+
+class _Act:
+    """Gaussian maps of one activation in one backend: nu, nu', C, D."""
+
+    def __init__(self, act, B, a=None):
+        if act not in ACTIVATIONS:
+            raise DomainError(f"activation {act!r} is not one of {ACTIVATIONS}")
+        self.act, self.B, self.a = act, B, a
+        self.T = _Tanh(B)
+
+    def m2(self, q):
+        """E[phi(sqrt(q) Z)^2]."""
+        B, a = self.B, self.a
+        if self.act == "relu":
+            return q / 2
+        if self.act == "leaky_relu":
+            return q * (1 + a * a) / 2
+        if self.act == "erf":
+            return (2 / math.pi) * B.asin(2 * q / (1 + 2 * q))
+        return _expect(B, self.T.f2, q)
+
+    def dm2(self, q):
+        """d/dq E[phi(sqrt(q) Z)^2] = E[phi'^2 + phi phi''] (heat equation / Stein)."""
+        B, a = self.B, self.a
+        if self.act == "relu":
+            return 0.5 + 0 * q
+        if self.act == "leaky_relu":
+            return (1 + a * a) / 2 + 0 * q
+        if self.act == "erf":
+            return 4 / (math.pi * (1 + 2 * q) * B.sqrt(1 + 4 * q))
+        return _expect(B, lambda x: (lambda t: (1 - t * t) * (1 - 3 * t * t))(B.tanh(x)), q)
+
+    def d1sq(self, q):
+        """E[phi'(sqrt(q) Z)^2] (chi1 / sw2)."""
+        B, a = self.B, self.a
+        if self.act == "relu":
+            return 0.5 + 0 * q
+        if self.act == "leaky_relu":
+            return (1 + a * a) / 2 + 0 * q
+        if self.act == "erf":
+            return 4 / (math.pi * B.sqrt(1 + 4 * q))
+        return _expect(B, self.T.d1sq, q)
+
+    def sup2(self):
+        """sup phi^2 (bounded activations) or None."""
+        return 1.0 if self.act in ("erf", "tanh") else None
+
+    def C(self, c, q):
+        B, a = self.B, self.a
+        if self.act in ("relu", "leaky_relu"):
+            J, _ = _arccos_J(B, c)
+            if self.act == "relu":
+                return q * J
+            return q * (a * c + (1 - a) ** 2 * J)
+        if self.act == "erf":
+            return (2 / math.pi) * B.asin(2 * q * c / (1 + 2 * q))
+        return _expect2(B, self.T.f, self.T.f, c, q, q, odd=True)
+
+    def D(self, c, q):
+        B, a = self.B, self.a
+        if self.act in ("relu", "leaky_relu"):
+            _, K = _arccos_J(B, c)
+            if self.act == "relu":
+                return K
+            return a + (1 - a) ** 2 * K
+        if self.act == "erf":
+            return 4 / (math.pi * B.sqrt((1 + 2 * q) ** 2 - (2 * q * c) ** 2))
+        return _expect2(B, self.T.d1, self.T.d1, c, q, q, odd=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# The bracketed Newton solver
+def _newton(B, fun, lo, hi, x0, max_iter=MAX_ITER, tol=_TOL, scale=0.0):
+    """Solve fun(x) = 0 elementwise, the root in [lo, hi] with fun > 0 left of it and < 0 right.
+
+    ``fun(x, idx)`` returns (g, dg) at the points ``idx`` (a boolean mask).  Returns
+    (x, iterations, converged).
+    """
+    x = B.copy(x0)
+    lo, hi = B.copy(lo), B.copy(hi)
+    it = 0 * x
+    done = x != x  # all False
+    active = ~done
+    for _ in range(max_iter):
+        if not bool(active.any()):
+            break
+        xa, loa, hia = x[active], lo[active], hi[active]
+        g, dg = fun(xa, active)
+        left = g > 0
+        loa = B.where(left, xa, loa)
+        hia = B.where(left, hia, xa)
+        step = g / B.where(dg != 0, dg, -1.0 + 0 * dg)
+        xn = xa - step
+        bad = ~B.isfinite(xn) | (xn < loa) | (xn > hia) | (dg >= 0)
+        xn = B.where(bad, (loa + hia) / 2, xn)
+        # Stop at the rounding floor: g is computed with an absolute error ~ 8 eps max(|x|, scale),
+        # so Newton steps below that error over |g'| are noise (this is what limits the accuracy
+        # near a transition, where |g'| -> 0).
+        floor = tol * abs(xn) + 2 * tol * (abs(xa) + scale) / B.where(dg != 0, abs(dg), 1.0 + 0 * dg)
+        conv = (g == 0) | (abs(xn - xa) <= floor) | (hia - loa <= tol * abs(hia))
+        x[active], lo[active], hi[active] = B.where(g == 0, xa, xn), loa, hia
+        it[active] = it[active] + 1
+        newly = active.clone() if hasattr(active, "clone") else active.copy()
+        newly[active] = conv
+        done = done | newly
+        active = ~done
+    return x, it, done
+
+
+def _bcast(B, *xs):
+    xs = [B.asarray(x) for x in xs]
+    if B.name == "numpy":
+        return [np.array(x) for x in np.broadcast_arrays(*xs)]
+    return [x.clone() for x in B.t.broadcast_tensors(*xs)]
+
+
+def _solve_qstar(act, B, sw2, sb2, a=None, max_iter=MAX_ITER):
+    A = _Act(act, B, a)
+    sw2, sb2 = _bcast(B, sw2, sb2)
+    if a is not None:
+        A.a = _bcast(B, a, sw2)[0]
+    shape = sw2.shape
+    sw2, sb2 = sw2.reshape(-1), sb2.reshape(-1)
+    if A.a is not None:
+        A.a = A.a.reshape(-1)
+    zero = 0 * sw2
+    slope0 = sw2 * A.d1sq(zero)  # nu'(0) = sw2 phi'(0)^2 ... (relu-type: sw2 (1+a^2)/2)
+    if act in ("relu", "leaky_relu"):
+        k = A.d1sq(zero)  # nu is linear: nu(q) = sw2 k q + sb2
+        ok = sw2 * k < 1
+        if not bool(ok.all()):
+            i = int((~ok).nonzero()[0][0]) if B.name == "numpy" else int((~ok).nonzero()[0, 0])
+            raise FixedPointError(
+                f"meanfield.qstar.{act}: no finite fixed point at sw2={float(sw2[i])!r}, sb2={float(sb2[i])!r}: "
+                f"the q-map is linear with slope sw2 (1+a^2)/2 = {float((sw2 * k)[i])!r} >= 1, so q_l grows "
+                "without bound (or, at slope 1 and sb2 = 0, every q is fixed)")
+        q = sb2 / (1 - sw2 * k)
+        res = FixedPointResult(q.reshape(shape), (sw2 * k).reshape(shape), (0 * q).reshape(shape),
+                               (q == q).reshape(shape), f"q* ({act})")
+        return res
+    # bounded activations: root in [lo, hi] with hi = sb2 + sw2 sup phi^2
+    is_zero = (sb2 == 0) & (slope0 <= 1)
+    lo = zero.clone() if hasattr(zero, "clone") else zero.copy()
+    hi = sb2 + sw2 * A.sup2()
+
+    def fun(x, idx):
+        s, b = sw2[idx], sb2[idx]
+        g = s * A.m2(x) + b - x
+        dg = s * A.dm2(x) - 1
+        return g, dg
+
+    q, it, conv = _newton(B, fun, lo, hi, hi, max_iter=max_iter)
+    q = B.where(is_zero, zero, q)
+    it = B.where(is_zero, zero, it)
+    conv = conv | is_zero
+    slope = sw2 * A.dm2(q)
+    return FixedPointResult(q.reshape(shape), slope.reshape(shape), it.reshape(shape),
+                            conv.reshape(shape), f"q* ({act})")
+
+
+def _check_sw_sb(fid, sw2, sb2):
+    _v.check_param(fid, "sw2", sw2, 0.0, None, True, True, False)
+    _v.check_param(fid, "sb2", sb2, 0.0, None, False, True, False)
+
+
+def _backend(backend, *args):
+    if backend == "numpy":
+        return _NP
+    if backend == "torch":
+        return _torch_backend(*args)
+    raise DomainError(f"backend {backend!r} is not one of numpy, torch")
+
+
+def solve_qstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: int = MAX_ITER) -> FixedPointResult:
+    """Stable fixed point q* of nu(q) = sw2 E[phi(sqrt(q) Z)^2] + sb2 over arrays of (sw2, sb2).
+
+    Source: Yarotsky's lecture, "Fixed points" (exercise: tanh has a stable q* != 0); Saxe et al.
+    2013 supp. G eq. (49).  ``act`` in relu, leaky_relu (slope ``a``), erf, tanh.  Returns a
+    :class:`FixedPointResult` (value q*, slope nu'(q*), iterations, converged).  q* = 0 (sb2 = 0 in
+    the ordered phase, nu'(0) <= 1) is returned as a value.  relu/leaky_relu with
+    sw2 (1 + a^2)/2 >= 1 have no finite fixed point: FixedPointError.
+    """
+    B = _backend(backend, sw2, sb2)
+    sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
+    _check_sw_sb(f"solve_qstar({act})", sw2, sb2)
+    if act == "leaky_relu":
+        if a is None:
+            raise DomainError("solve_qstar(leaky_relu): the negative slope a is required")
+        a = B.asarray(a)
+        _v.check_param("solve_qstar(leaky_relu)", "a", a, 0.0, 1.0, False, False, False)
+    elif act == "relu":
+        a = None
+    return _solve_qstar(act, B, sw2, sb2, a if act == "leaky_relu" else None, max_iter)
+
+
+def qmap(act: str, q, sw2, sb2, a=None, backend: str = "numpy"):
+    """nu(q) = sw2 E[phi(sqrt(q) Z)^2] + sb2 (one step of the length map)."""
+    B = _backend(backend, q, sw2, sb2)
+    q, sw2, sb2 = B.asarray(q), B.asarray(sw2), B.asarray(sb2)
+    _v.check_param("qmap", "q", q, 0.0, None, False, True, False)
+    _check_sw_sb("qmap", sw2, sb2)
+    A = _Act(act, B, None if a is None else B.asarray(a))
+    return sw2 * A.m2(q) + sb2
+
+
+def qmap_slope(act: str, q, sw2, a=None, backend: str = "numpy"):
+    """nu'(q) = sw2 E[phi'(sqrt(q) Z)^2 + phi phi''] (the lecture's a at q = q*)."""
+    B = _backend(backend, q, sw2)
+    q, sw2 = B.asarray(q), B.asarray(sw2)
+    A = _Act(act, B, None if a is None else B.asarray(a))
+    return sw2 * A.dm2(q)
+
+
+def correlation_map(act: str, c, sw2, sb2, q=None, a=None, backend: str = "numpy"):
+    """One step of the correlation map and its slope: ``(c_next, dc_next/dc)``.
+
+    c_next = P(c) = (sw2 C(c; q, q) + sb2) / q with C(c; q, q) = E[phi(u1) phi(u2)], u1, u2 of
+    variance q and correlation c, and dP/dc = sw2 E[phi'(u1) phi'(u2)] (the lecture's b; at c = 1
+    it is chi1).  ``q`` defaults to q* (:func:`solve_qstar`), where P is the lecture's C~_{q*} and
+    ICLR 2022's P of eq. (2.3) with the variances at their fixed point.  Broadcasts over arrays.
+    Source: Yarotsky's lecture, "Evolution of correlations near a fixed point"; ICLR 2022 eq. (2.3).
+    """
+    B = _backend(backend, c, sw2, sb2)
+    c, sw2, sb2 = B.asarray(c), B.asarray(sw2), B.asarray(sb2)
+    _v.check_param("correlation_map", "c", c, -1.0, 1.0, False, False, False)
+    _check_sw_sb("correlation_map", sw2, sb2)
+    if q is None:
+        q = solve_qstar(act, sw2, sb2, a=a, backend=backend).raise_if_diverged().value
+    q = B.asarray(q)
+    _v.check_param("correlation_map", "q", q, 0.0, None, True, True, False)
+    A = _Act(act, B, None if a is None else B.asarray(a))
+    return (sw2 * A.C(c, q) + sb2) / q, sw2 * A.D(c, q)
+
+
+def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: int = MAX_ITER) -> FixedPointResult:
+    """Stable fixed point c* of the correlation map P at q*, and its slope b = P'(c*).
+
+    c* = 1 with b = chi1 when chi1 <= 1 (ordered/critical); otherwise (chaotic) the unique root of
+    P(c) = c in [0, 1) -- P is convex with P(0) >= 0 (ICLR 2022, Observation 1), so Newton from
+    c = 0 increases monotonically to it.  Source: Yarotsky's lecture, depth scales; ICLR 2022 sec. 2.2.
+    """
+    B = _backend(backend, sw2, sb2)
+    qs = solve_qstar(act, sw2, sb2, a=a, backend=backend, max_iter=max_iter).raise_if_diverged()
+    sw2, sb2, q = _bcast(B, sw2, sb2, qs.value)
+    shape = q.shape
+    sw2, sb2, q = sw2.reshape(-1), sb2.reshape(-1), q.reshape(-1)
+    av = None if a is None else _bcast(B, a, q)[0].reshape(-1)
+    if bool((q == 0).any()):
+        # q* = 0: the signal dies; correlations of a vanishing signal tend to 1 (ordered phase).
+        pass
+    A = _Act(act, B, av)
+    qpos = B.where(q > 0, q, 1.0 + 0 * q)
+    chi1 = sw2 * A.d1sq(q)
+    chaotic = (chi1 > 1) & (q > 0)
+    cstar = 1.0 + 0 * q
+    it = 0 * q
+    conv = q == q
+    if bool(chaotic.any()):
+        idxs = chaotic
+        s, b, qq = sw2[idxs], sb2[idxs], qpos[idxs]
+        A2 = _Act(act, B, None if av is None else av[idxs])
+
+        def fun(x, idx):
+            A2i = _Act(act, B, None if A2.a is None else A2.a[idx])
+            P = (s[idx] * A2i.C(x, qq[idx]) + b[idx]) / qq[idx]
+            dP = s[idx] * A2i.D(x, qq[idx])
+            return P - x, dP - 1
+
+        lo = 0 * qq
+        hi = 1.0 + 0 * qq
+        x, itc, cv = _newton(B, fun, lo, hi, lo, max_iter=max_iter, scale=1.0)
+        cstar[idxs], it[idxs], conv[idxs] = x, itc, cv
+    slope = B.where(chaotic, sw2 * A.D(cstar, qpos), chi1)
+    return FixedPointResult(cstar.reshape(shape), slope.reshape(shape), it.reshape(shape),
+                            conv.reshape(shape), f"c* ({act})")
+
+
+# ----------------------------------------------------------------------------------------------
+# Kernels behind registered formula ids
+def _qstar_kernel(act, B, sw2, sb2):
+    fid = f"meanfield.qstar.{act}"
+    sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
+    _check_sw_sb(fid, sw2, sb2)
+    return _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
+
+
+def qstar_erf(sw2, sb2):
+    """q* for erf (Yarotsky's lecture; nu(q) = sw2 (2/pi) arcsin(2q/(1+2q)) + sb2)."""
+    return _qstar_kernel("erf", _NP, sw2, sb2)
+
+
+def qstar_erf_torch(sw2, sb2):
+    return _qstar_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def qstar_tanh(sw2, sb2):
+    """q* for tanh (Yarotsky's lecture exercise; Saxe et al. 2013 supp. G eq. (49) when sb2 = 0)."""
+    return _qstar_kernel("tanh", _NP, sw2, sb2)
+
+
+def qstar_tanh_torch(sw2, sb2):
+    return _qstar_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def _chi1_kernel(act, B, sw2, sb2):
+    fid = f"meanfield.chi1.{act}"
+    sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
+    _check_sw_sb(fid, sw2, sb2)
+    q = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
+    return sw2 * _Act(act, B).d1sq(q)
+
+
+def chi1_erf(sw2, sb2):
+    """chi1 = sw2 E[erf'(sqrt(q*) Z)^2] = sw2 (4/pi) / sqrt(1 + 4 q*)."""
+    return _chi1_kernel("erf", _NP, sw2, sb2)
+
+
+def chi1_erf_torch(sw2, sb2):
+    return _chi1_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def chi1_tanh(sw2, sb2):
+    """chi1 = sw2 E[tanh'(sqrt(q*) Z)^2] (Yarotsky's lecture)."""
+    return _chi1_kernel("tanh", _NP, sw2, sb2)
+
+
+def chi1_tanh_torch(sw2, sb2):
+    return _chi1_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def _xi(fid, rate):
+    r = _np(rate)
+    bad = ~(r < 1)
+    if bad.any():
+        i = np.unravel_index(int(np.argmax(bad)), r.shape) if r.ndim else ()
+        raise FixedPointError(f"{fid}: the linearized rate is {float(r[i] if r.ndim else r)!r} >= 1 (at "
+                              f"index {tuple(int(j) for j in i)}): criticality, where the depth scale is "
+                              "infinite (the convergence is polynomial, not exponential)")
+    return -1.0 / _log(rate)
+
+
+def _log(x):
+    return np.log(x) if isinstance(x, np.ndarray) or np.isscalar(x) else x.log()
+
+
+def _xi_q_kernel(act, B, sw2, sb2):
+    fid = f"meanfield.xi_q.{act}"
+    sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
+    _check_sw_sb(fid, sw2, sb2)
+    res = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid)
+    return _xi(fid, res.slope)
+
+
+def xi_q_erf(sw2, sb2):
+    """xi_q = -1/ln a, a = nu'(q*) = chi1 + sw2 E[phi'' phi] (Yarotsky's lecture, depth scales)."""
+    return _xi_q_kernel("erf", _NP, sw2, sb2)
+
+
+def xi_q_erf_torch(sw2, sb2):
+    return _xi_q_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def xi_q_tanh(sw2, sb2):
+    """xi_q = -1/ln a for tanh."""
+    return _xi_q_kernel("tanh", _NP, sw2, sb2)
+
+
+def xi_q_tanh_torch(sw2, sb2):
+    return _xi_q_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+
+
+def _xi_c_kernel(act, backend, sw2, sb2):
+    fid = f"meanfield.xi_c.{act}"
+    B = _backend(backend, sw2, sb2)
+    sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
+    _check_sw_sb(fid, sw2, sb2)
+    res = solve_cstar(act, sw2, sb2, backend=backend).raise_if_diverged(fid)
+    return _xi(fid, res.slope)
+
+
+def xi_c_erf(sw2, sb2):
+    """xi_c = -1/ln b, b = P'(c*) at the stable correlation fixed point (Yarotsky's lecture)."""
+    return _xi_c_kernel("erf", "numpy", sw2, sb2)
+
+
+def xi_c_erf_torch(sw2, sb2):
+    return _xi_c_kernel("erf", "torch", sw2, sb2)
+
+
+def xi_c_tanh(sw2, sb2):
+    """xi_c = -1/ln b for tanh."""
+    return _xi_c_kernel("tanh", "numpy", sw2, sb2)
+
+
+def xi_c_tanh_torch(sw2, sb2):
+    return _xi_c_kernel("tanh", "torch", sw2, sb2)
+
+
+# critical sw2: chi1(q*(sw2, sb2)) = 1.  Eliminating sw2 = 1 / E[phi'^2](q) leaves one equation in q,
+# F(q) = q - m2(q) / d1sq(q) - sb2 = 0, with F increasing from F(0) = -sb2 (checked numerically in
+# tests/test_meanfield.py); then sw2 = 1 / d1sq(q).
+def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
+    fid = f"meanfield.critical_sw2.{act}"
+    sb2 = B.asarray(sb2)
+    _v.check_param(fid, "sb2", sb2, 0.0, None, False, True, False)
+    shape = sb2.shape
+    b = sb2.reshape(-1)
+    A = _Act(act, B)
+    T = A.T
+
+    def parts(q):
+        m2, d1 = A.m2(q), A.d1sq(q)
+        if act == "erf":
+            dm2 = A.dm2(q)
+            # d/dq d1sq = d/dq (4/pi)(1+4q)^(-1/2) = -(8/pi)(1+4q)^(-3/2)
+            dd1 = -(8 / math.pi) / (1 + 4 * q) ** 1.5
+        else:
+            dm2 = A.dm2(q)
+            # heat equation: d/dq E[f(sqrt q Z)] = E[f''] / 2, f = (1-t^2)^2, f'' = -4 (1-t^2)^2 (1 - 5 t^2)
+            dd1 = _expect(B, lambda x: (lambda t: -2 * (1 - t * t) ** 2 * (1 - 5 * t * t))(B.tanh(x)), q)
+        return m2, d1, dm2, dd1
+
+    hi = 1.0 + 0 * b
+    for _ in range(64):
+        m2, d1, _, _ = parts(hi)
+        F = hi - m2 / d1 - b
+        grow = F <= 0
+        if not bool(grow.any()):
+            break
+        hi = B.where(grow, 2 * hi, hi)
+
+    def fun(x, idx):
+        m2, d1, dm2, dd1 = parts(x)
+        F = x - m2 / d1 - b[idx]
+        dF = 1 - (dm2 * d1 - m2 * dd1) / (d1 * d1)
+        return -F, -dF  # the solver wants g > 0 left of the root
+
+    zero = 0 * b
+    q, it, conv = _newton(B, fun, zero, hi, hi, max_iter=max_iter)
+    q = B.where(b == 0, zero, q)
+    conv = conv | (b == 0)
+    FixedPointResult(q, q, it, conv, fid).raise_if_diverged(fid)
+    return (1 / A.d1sq(q)).reshape(shape)
+
+
+def critical_sw2_relu(sb2):
+    """sw2 = 2 (chi1 = sw2/2 = 1), independent of sb2; with sb2 > 0 q* is then infinite."""
+    sb2 = _NP.asarray(sb2)
+    _v.check_param("meanfield.critical_sw2.relu", "sb2", sb2, 0.0, None, False, True, False)
+    return 2.0 + 0 * sb2
+
+
+def critical_sw2_relu_torch(sb2):
+    B = _torch_backend(sb2)
+    sb2 = B.asarray(sb2)
+    _v.check_param("meanfield.critical_sw2.relu", "sb2", sb2, 0.0, None, False, True, False)
+    return 2.0 + 0 * sb2
+
+
+def critical_sw2_erf(sb2):
+    """sw2 on the critical line chi1 = 1 for erf (sw2 = pi/4 at sb2 = 0)."""
+    return _critical_sw2("erf", _NP, sb2)
+
+
+def critical_sw2_erf_torch(sb2):
+    return _critical_sw2("erf", _torch_backend(sb2), sb2)
+
+
+def critical_sw2_tanh(sb2):
+    """sw2 on the critical line chi1 = 1 for tanh (sw2 = 1 at sb2 = 0)."""
+    return _critical_sw2("tanh", _NP, sb2)
+
+
+def critical_sw2_tanh_torch(sb2):
+    return _critical_sw2("tanh", _torch_backend(sb2), sb2)
+
+
+# layer-norm critical ratio sb2/sw2 = ||phi'||_N^2 - ||phi||_N^2 (ICLR 2022 eq. (2.3): P'(1) = 1)
+def critical_ratio_relu():
+    """0: ||ReLU'||_N^2 = ||ReLU||_N^2 = 1/2 (ICLR 2022 Appendix B: critical iff sigma_b = 0)."""
+    return np.float64(0.0)
+
+
+def critical_ratio_relu_torch():
+    return _torch_backend().asarray(0.0)
+
+
+def critical_ratio_leaky_relu(a):
+    """0 for every slope a (||LReLU'||^2 = ||LReLU||^2 = (1+a^2)/2; ICLR 2022 Appendix B)."""
+    (a,) = _v.as_numpy(a)
+    _v.check_param("layernorm.critical_ratio.leaky_relu", "a", a, 0.0, 1.0, False, False, False)
+    return 0.0 * a
+
+
+def critical_ratio_leaky_relu_torch(a):
+    (a,) = _v.as_torch(a)
+    _v.check_param("layernorm.critical_ratio.leaky_relu", "a", a, 0.0, 1.0, False, False, False)
+    return 0.0 * a
+
+
+def critical_ratio_erf():
+    """(2/pi)(2/sqrt 5 - arctan(2/sqrt 5)) (ICLR 2022 Appendix B, reconstructed)."""
+    return np.float64(4.0 / (math.pi * math.sqrt(5.0)) - 2.0 / math.pi * math.asin(2.0 / 3.0))
+
+
+def critical_ratio_erf_torch():
+    return _torch_backend().asarray(float(critical_ratio_erf()))
+
+
+def critical_ratio_tanh():
+    """E[tanh'(Z)^2] - E[tanh(Z)^2] by the trapezoid rule."""
+    one = np.float64(1.0)
+    return _expect(_NP, _Tanh(_NP).d1sq, one) - _expect(_NP, _Tanh(_NP).f2, one)
+
+
+def critical_ratio_tanh_torch():
+    B = _torch_backend()
+    one = B.asarray(1.0)
+    return _expect(B, _Tanh(B).d1sq, one) - _expect(B, _Tanh(B).f2, one)
+
+
+def _q_inf(B, g):
+    g = B.asarray(g)
+    _v.check_param("saxe.q_infinity", "g", g, 0.0, None, True, True, False)
+    return _solve_qstar("tanh", B, g * g, 0 * g).raise_if_diverged("saxe.q_infinity").value
+
+
+def q_infinity(g):
+    """Stable fixed point of Saxe et al. 2013 supp. G eq. (48), q = g^2 E[tanh(sqrt(q) Z)^2] (eq. 49):
+    0 for g <= 1, positive for g > 1."""
+    return _q_inf(_NP, g)
+
+
+def q_infinity_torch(g):
+    return _q_inf(_torch_backend(g), g)

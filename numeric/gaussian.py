@@ -1,0 +1,609 @@
+"""Gaussian expectations of activations: fast, vectorized, float64, NumPy and Torch.
+
+Source: ICLR 2022 submission "gradient explosion / representation shrinkage", section 2.1 and
+Appendix B (normalized Hermite expansions, C[phi|rho], ||phi||_N); Yarotsky's lecture (the q-map
+nu and the covariance map C).  Notation map (code -> paper):
+
+    q, q1, q2   -> variances q_{k-1,11}, q_{k-1,22} of the preactivations (lecture)
+    rho         -> correlation rho (ICLR) = c_{k-1,12} (lecture)
+    cov(...)    -> E[phi(u1) phi(u2)], (u1, u2) centred Gaussian with variances q1, q2 and
+                   correlation rho; at q1 = q2 = 1 this is C[phi|rho] of ICLR 2022 eq. (2.3)
+    norm2       -> ||phi||_N^2 = C[phi|1]
+    linerr2     -> ||phi - phi_bar||_N^2 with phi_bar = phi_0 + phi_1 x
+    dnorm2      -> ||phi'||_N^2 = dC[phi|rho]/drho at rho = 1 (Stein's lemma)
+    hermite_coeff(k) -> phi_k = E[phi(Z) h_k(Z)], h_k = He_k / sqrt(k!) (probabilists', normalized)
+
+The quadrature rule (documented accuracy rule)
+----------------------------------------------
+Expectations over Z ~ N(0, 1) of f(s Z) for an f analytic in the strip |Im x| < d (tanh: d = pi/2,
+its poles are at +-i pi/2) are computed with the **trapezoid rule on a uniform grid** z_j = j h,
+|z_j| <= L, weights h exp(-z_j^2/2)/sqrt(2 pi).  For integrands analytic in |Im z| < d/s the
+trapezoid error is bounded by 2 M exp(-2 pi (d/s) / h) / (1 - exp(...)) (Trefethen & Weideman,
+SIAM Review 2014, Thm 5.1), where M bounds the integrand on the strip; the Gaussian factor adds at
+most exp(d^2 / (2 s^2)) <= exp(pi^2/8) to M.  We take
+
+    h = 2 pi (d / s) / ((D + 2) ln 10),      L = sqrt(2 (D + 2) ln 10)
+
+with D = 17 digits by default, so both the discretization and the truncated tails are below
+1e-19 of the integrand's scale.  The number of nodes is 2 L / h ~ 73 s + 1 per dimension for tanh
+(s = 1: 73 nodes).  Gauss-Hermite (numpy.polynomial.hermite_e.hermegauss) converges at the same
+geometric rate for such integrands but needs its nodes recomputed per size and its weights
+underflow to NaN near 400 nodes; the trapezoid grid has closed-form nodes, works at any size and is
+what the issue's "transformed-variable trapezoid" means for a Gaussian weight, whose super-
+exponential decay needs no further change of variable.
+
+Kinks: ReLU and leaky ReLU never go through quadrature here -- every quantity has a closed form
+(registered in symbolic/gauss.py and generated into numeric/generated/), so a kink never costs
+accuracy silently.  erf is also closed form everywhere (the covariance map is the arcsine form).
+
+Two-dimensional expectations E[f(u1) g(u2)] are reduced by conditioning,
+u1 = sqrt(q1) x, u2 = sqrt(q2) (rho x + sqrt(1 - rho^2) y), to a tensor-product trapezoid over
+(x, y); for odd f and g the integrand is even under (x, y) -> (-x, -y) and only half the grid is
+evaluated.
+
+Torch twins (``*_torch``) run the same algorithm in float64 on the device of the first tensor
+argument (CPU when none is a tensor).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from numeric import _validate as _v
+from numeric._validate import DomainError
+
+__all__ = [
+    "trapezoid_rule",
+    "expect",
+    "expect_torch",
+    "expect2",
+    "expect2_torch",
+    "TANH",
+    "hermite_coeff_relu", "hermite_coeff_relu_torch",
+    "hermite_coeff_leaky_relu", "hermite_coeff_leaky_relu_torch",
+    "hermite_coeff_erf", "hermite_coeff_erf_torch",
+    "hermite_coeff_tanh", "hermite_coeff_tanh_torch",
+    "norm2_relu", "norm2_relu_torch", "norm2_erf", "norm2_erf_torch", "norm2_tanh", "norm2_tanh_torch",
+    "linerr2_relu", "linerr2_relu_torch", "linerr2_erf", "linerr2_erf_torch",
+    "linerr2_tanh", "linerr2_tanh_torch",
+    "dnorm2_relu", "dnorm2_relu_torch", "dnorm2_erf", "dnorm2_erf_torch",
+    "dnorm2_tanh", "dnorm2_tanh_torch",
+    "cov_tanh", "cov_tanh_torch", "dcov_tanh", "dcov_tanh_torch",
+    "qmap_tanh", "qmap_tanh_torch",
+]
+
+SQRT2PI = math.sqrt(2.0 * math.pi)
+LN10 = math.log(10.0)
+# tanh's nearest poles are at +-i pi/2.  The bound M of the integrand on the strip blows up like
+# (pi/2 - d)^(-p) for a pole of order p (p = 4 for sech^4), so the rule uses d = 0.75 pi/2: measured
+# against mpmath, d = pi/2 loses up to 3 digits on sech^4 (1.6e-13), d = 0.75 pi/2 keeps all.
+TANH_STRIP = 0.75 * math.pi / 2
+DEFAULT_DIGITS = 17
+HERMITE_K_MAX_TANH = 40  # documented domain of hermite_coeff_tanh (see its docstring)
+
+
+# ----------------------------------------------------------------------------------------------
+# Backends
+class _NP:
+    name = "numpy"
+    tanh = staticmethod(np.tanh)
+    sqrt = staticmethod(np.sqrt)
+    exp = staticmethod(np.exp)
+    where = staticmethod(np.where)
+    asin = staticmethod(np.arcsin)
+    log = staticmethod(np.log)
+    isfinite = staticmethod(np.isfinite)
+    copy = staticmethod(np.copy)
+
+    @staticmethod
+    def asarray(x, like=None):
+        return np.asarray(x, dtype=np.float64)
+
+
+class _TH:
+    name = "torch"
+
+    def __init__(self, device):
+        t = _v.torch()
+        self.t = t
+        self.device = device
+        self.tanh, self.sqrt, self.exp, self.where = t.tanh, t.sqrt, t.exp, t.where
+        self.asin, self.log, self.isfinite, self.copy = t.asin, t.log, t.isfinite, t.clone
+
+    def asarray(self, x, like=None):
+        t = self.t
+        if isinstance(x, t.Tensor):
+            return x.to(dtype=t.float64, device=self.device)
+        return t.as_tensor(np.asarray(x, dtype=np.float64), dtype=t.float64, device=self.device)
+
+
+def _torch_backend(*args):
+    t = _v.torch()
+    device = next((a.device for a in args if isinstance(a, t.Tensor)), None) or t.device("cpu")
+    return _TH(device)
+
+
+def _scalar_out(value: float, backend):
+    """A 0-d float64 array / tensor holding a constant."""
+    if backend.name == "numpy":
+        return np.float64(value)
+    return backend.asarray(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# The trapezoid rule
+def trapezoid_rule(scale: float = 1.0, strip: float = TANH_STRIP, digits: int = DEFAULT_DIGITS,
+                   half: bool = False):
+    """Nodes and weights (NumPy float64) with sum_j w_j f(z_j) = E[f(Z)], Z ~ N(0, 1).
+
+    Accurate to about ``10**-digits`` (relative to the integrand's scale) for f(z) = F(scale * z)
+    with F analytic in |Im x| < ``strip`` (see the module docstring for the error bound).
+    ``half=True`` returns only the nodes z_j >= 0 with the weight of z_j > 0 doubled (for even
+    integrands).
+    """
+    if not (scale > 0 and math.isfinite(scale)):
+        raise DomainError(f"trapezoid_rule: scale = {scale!r} must be a positive finite number")
+    if not (strip > 0):
+        raise DomainError(f"trapezoid_rule: strip = {strip!r} must be positive")
+    log_target = (digits + 2) * LN10
+    h = 2.0 * math.pi * (strip / scale) / log_target
+    h = min(h, 0.5)  # for tiny scales the rule is exact on polynomials-like integrands; keep a floor
+    L = math.sqrt(2.0 * log_target)
+    n = int(math.ceil(L / h))
+    j = np.arange(0 if half else -n, n + 1, dtype=np.float64)
+    z = j * h
+    w = h * np.exp(-0.5 * z * z) / SQRT2PI
+    if half:
+        w[1:] *= 2.0
+    return z, w
+
+
+def _rule_for(backend, q_max: float, half=False, digits=DEFAULT_DIGITS):
+    z, w = trapezoid_rule(math.sqrt(max(q_max, 1e-300)) if q_max > 0 else 1.0, half=half, digits=digits)
+    return backend.asarray(z), backend.asarray(w)
+
+
+def _max(x) -> float:
+    n = x.numel() if hasattr(x, "numel") else x.size
+    return float(x.max()) if n else 0.0
+
+
+def _expect(backend, f, q, digits=DEFAULT_DIGITS, chunk=1 << 22):
+    """E[f(sqrt(q) Z)] for an array q >= 0 (f vectorized in the backend)."""
+    q = backend.asarray(q)
+    z, w = _rule_for(backend, _max(q), digits=digits)
+    s = backend.sqrt(q).reshape(-1)
+    out = []
+    step = max(1, chunk // z.shape[0])
+    for i in range(0, s.shape[0], step):
+        x = s[i:i + step, None] * z[None, :]
+        out.append(f(x) @ w)
+    if backend.name == "numpy":
+        res = np.concatenate(out) if out else np.zeros(0)
+    else:
+        res = backend.t.cat(out) if out else backend.asarray(np.zeros(0))
+    return res.reshape(q.shape)
+
+
+def expect(f, q, digits: int = DEFAULT_DIGITS):
+    """E[f(sqrt(q) Z)], Z ~ N(0,1), for each element of ``q`` >= 0 (NumPy, float64).
+
+    ``f`` must be a vectorized NumPy function analytic in |Im x| < pi/2 for the stated accuracy
+    (``10**-digits`` of the integrand's scale); see the module docstring.
+    """
+    q = np.asarray(q, dtype=np.float64)
+    _check_nonneg("expect", "q", q)
+    return _expect(_NP, f, q, digits)
+
+
+def expect_torch(f, q, digits: int = DEFAULT_DIGITS):
+    """Torch twin of :func:`expect` (``f`` a Torch function)."""
+    b = _torch_backend(q)
+    q = b.asarray(q)
+    _check_nonneg("expect", "q", q)
+    return _expect(b, f, q, digits)
+
+
+def _expect2(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, chunk=1 << 22):
+    rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
+    if backend.name == "numpy":
+        rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
+    else:
+        rho, q1, q2 = backend.t.broadcast_tensors(rho, q1, q2)
+    shape = rho.shape
+    qmax = max(_max(q1), _max(q2))
+    zx, wx = _rule_for(backend, qmax, half=odd, digits=digits)
+    zy, wy = _rule_for(backend, qmax, digits=digits)
+    r, s1, s2 = rho.reshape(-1), backend.sqrt(q1).reshape(-1), backend.sqrt(q2).reshape(-1)
+    sc = backend.sqrt(backend.where(r * r < 1, 1 - r * r, 0 * r))
+    n = zx.shape[0] * zy.shape[0]
+    step = max(1, chunk // n)
+    out = []
+    for i in range(0, r.shape[0], step):
+        sl = slice(i, i + step)
+        a = f(s1[sl, None] * zx[None, :])  # (P, nx)
+        v = (s2[sl] * r[sl])[:, None, None] * zx[None, :, None] + (s2[sl] * sc[sl])[:, None, None] * zy[None, None, :]
+        inner = g(v) @ wy  # (P, nx)
+        out.append((a * inner) @ wx)
+    if backend.name == "numpy":
+        res = np.concatenate(out) if out else np.zeros(0)
+    else:
+        res = backend.t.cat(out) if out else backend.asarray(np.zeros(0))
+    return res.reshape(shape)
+
+
+def expect2(f, g, rho, q1=1.0, q2=1.0, odd: bool = False, digits: int = DEFAULT_DIGITS):
+    """E[f(u1) g(u2)] with (u1, u2) centred Gaussian, variances q1, q2, correlation rho (NumPy).
+
+    Broadcasts over its array arguments.  ``odd=True`` (f and g both odd, or both even) halves the
+    work by the symmetry (x, y) -> (-x, -y).  Accuracy as for :func:`expect`, per dimension.
+    """
+    rho, q1, q2 = (np.asarray(x, dtype=np.float64) for x in (rho, q1, q2))
+    _check_rho("expect2", rho)
+    _check_nonneg("expect2", "q1", q1)
+    _check_nonneg("expect2", "q2", q2)
+    return _expect2(_NP, f, g, rho, q1, q2, odd, digits)
+
+
+def expect2_torch(f, g, rho, q1=1.0, q2=1.0, odd: bool = False, digits: int = DEFAULT_DIGITS):
+    """Torch twin of :func:`expect2`."""
+    b = _torch_backend(rho, q1, q2)
+    rho, q1, q2 = (b.asarray(x) for x in (rho, q1, q2))
+    _check_rho("expect2", rho)
+    _check_nonneg("expect2", "q1", q1)
+    _check_nonneg("expect2", "q2", q2)
+    return _expect2(b, f, g, rho, q1, q2, odd, digits)
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation helpers (messages name parameter, value, domain)
+def _check_nonneg(fid, name, x):
+    _v.check_param(fid, name, x, 0.0, None, False, True, False)
+
+
+def _check_pos(fid, name, x):
+    _v.check_param(fid, name, x, 0.0, None, True, True, False)
+
+
+def _check_rho(fid, x, name="rho"):
+    _v.check_param(fid, name, x, -1.0, 1.0, False, False, False)
+
+
+def _check_k(fid, k, kmax=None):
+    _v.check_param(fid, "k", k, 0.0, None if kmax is None else float(kmax), False, False, True)
+
+
+def _check_a(fid, a):
+    _v.check_param(fid, "a", a, 0.0, 1.0, False, False, False)
+
+
+# ----------------------------------------------------------------------------------------------
+# tanh and its derivatives, written in tanh only (no overflow at any argument)
+class _Tanh:
+    """phi = tanh with phi' = 1 - tanh^2 and phi'' = -2 tanh (1 - tanh^2), for any backend."""
+
+    def __init__(self, backend):
+        self.b = backend
+
+    def f(self, x):
+        return self.b.tanh(x)
+
+    def f2(self, x):
+        t = self.b.tanh(x)
+        return t * t
+
+    def d1(self, x):
+        t = self.b.tanh(x)
+        return 1 - t * t
+
+    def d1sq(self, x):
+        t = self.b.tanh(x)
+        u = 1 - t * t
+        return u * u
+
+    def fd2(self, x):
+        """phi(x) phi''(x) = -2 tanh^2 (1 - tanh^2)."""
+        t = self.b.tanh(x)
+        t2 = t * t
+        return -2 * t2 * (1 - t2)
+
+
+TANH = _Tanh(_NP)
+
+
+# ----------------------------------------------------------------------------------------------
+# Hermite coefficients phi_k = E[phi(Z) He_k(Z)] / sqrt(k!)
+def _lgamma_np(x):
+    return np.vectorize(math.lgamma, otypes=[np.float64])(x)
+
+
+def _relu_coeff(backend, k):
+    """ReLU: phi_0 = 1/sqrt(2 pi), phi_1 = 1/2, phi_k = 0 (odd k >= 3),
+    phi_k = (-1)^(k/2+1) (k-3)!! / sqrt(2 pi k!) (even k >= 2)."""
+    if backend.name == "numpy":
+        lg = _lgamma_np
+    else:
+        lg = backend.t.lgamma
+    kk = k
+    # (k-3)!! for even k >= 2 equals (k-2)! / (2^((k-2)/2) ((k-2)/2)!); (-1)!! = 1.
+    m = backend.where(kk >= 2, kk - 2, 0 * kk)
+    log_df = lg(m + 1) - (m / 2) * math.log(2.0) - lg(m / 2 + 1)
+    mag = backend.exp(log_df - 0.5 * lg(kk + 1)) / SQRT2PI
+    sign = backend.where(((kk / 2) % 2) == 0, -1.0 + 0 * kk, 1.0 + 0 * kk)  # (-1)^(k/2+1)
+    even = (kk % 2) == 0
+    val = backend.where(even & (kk >= 2), sign * mag, 0 * kk)
+    val = backend.where(kk == 0, 1.0 / SQRT2PI + 0 * kk, val)
+    val = backend.where(kk == 1, 0.5 + 0 * kk, val)
+    return val
+
+
+def hermite_coeff_relu(k):
+    """Normalized Hermite coefficient phi_k of ReLU (closed form; Source: ICLR 2022 Appendix B,
+    derived in symbolic/gauss.py).  k: integer >= 0."""
+    (k,) = _v.as_numpy(k)
+    _check_k("hermite.coeff.relu", k)
+    return _relu_coeff(_NP, k)
+
+
+def hermite_coeff_relu_torch(k):
+    b = _torch_backend(k)
+    k = b.asarray(k)
+    _check_k("hermite.coeff.relu", k)
+    return _relu_coeff(b, k)
+
+
+def hermite_coeff_leaky_relu(k, a):
+    """phi_k of LReLU_a(x) = a x + (1 - a) ReLU(x): (1 - a) ReLU_k + a [k == 1] (ICLR 2022 App. B)."""
+    k, a = _v.as_numpy(k, a)
+    _check_k("hermite.coeff.leaky_relu", k)
+    _check_a("hermite.coeff.leaky_relu", a)
+    return (1 - a) * _relu_coeff(_NP, k) + np.where(k == 1, a, 0.0)
+
+
+def hermite_coeff_leaky_relu_torch(k, a):
+    b = _torch_backend(k, a)
+    k, a = b.asarray(k), b.asarray(a)
+    _check_k("hermite.coeff.leaky_relu", k)
+    _check_a("hermite.coeff.leaky_relu", a)
+    return (1 - a) * _relu_coeff(b, k) + b.where(k == 1, a, 0 * a)
+
+
+def _erf_coeff(backend, k):
+    """erf: phi_k = 0 for even k; for odd k,
+    phi_k = (2/sqrt(3 pi)) (-1)^((k-1)/2) (k-1)! / (3^((k-1)/2) ((k-1)/2)! sqrt(k!))."""
+    lg = _lgamma_np if backend.name == "numpy" else backend.t.lgamma
+    m = backend.where(k >= 1, (k - 1) / 2, 0 * k)
+    logmag = lg(2 * m + 1) - m * math.log(3.0) - lg(m + 1) - 0.5 * lg(k + 1)
+    mag = (2.0 / math.sqrt(3.0 * math.pi)) * backend.exp(logmag)
+    sign = backend.where((m % 2) == 0, 1.0 + 0 * k, -1.0 + 0 * k)
+    return backend.where((k % 2) == 1, sign * mag, 0 * k)
+
+
+def hermite_coeff_erf(k):
+    """Normalized Hermite coefficient of erf (standard erf, 2/sqrt(pi) int_0^x e^{-t^2} dt)."""
+    (k,) = _v.as_numpy(k)
+    _check_k("hermite.coeff.erf", k)
+    return _erf_coeff(_NP, k)
+
+
+def hermite_coeff_erf_torch(k):
+    b = _torch_backend(k)
+    k = b.asarray(k)
+    _check_k("hermite.coeff.erf", k)
+    return _erf_coeff(b, k)
+
+
+def _tanh_coeff(backend, k):
+    kmax = int(_max(k))
+    # The integrand h_k(z) tanh(z) phi(z) spreads to |z| ~ 2 sqrt(k): widen the tails accordingly.
+    z, w = trapezoid_rule(1.0, digits=DEFAULT_DIGITS + 3)
+    L = max(float(z[-1]), 2.0 * math.sqrt(kmax + 1.0) + 9.0)
+    h = float(z[1] - z[0])
+    n = int(math.ceil(L / h))
+    zz = np.arange(0, n + 1, dtype=np.float64) * h  # tanh(z) h_k(z) is even for odd k: half grid
+    ww = h * np.exp(-0.5 * zz * zz) / SQRT2PI
+    ww[1:] *= 2.0
+    # normalized Hermite recurrence h_{j+1} = (z h_j - sqrt(j) h_{j-1}) / sqrt(j+1): stable
+    H = np.empty((kmax + 1, zz.size))
+    H[0] = 1.0
+    if kmax >= 1:
+        H[1] = zz
+    for j in range(1, kmax):
+        H[j + 1] = (zz * H[j] - math.sqrt(j) * H[j - 1]) / math.sqrt(j + 1)
+    coeffs = (H * np.tanh(zz)[None, :]) @ ww
+    coeffs[0::2] = 0.0  # tanh is odd: even coefficients vanish exactly
+    idx = k.astype(np.int64) if backend.name == "numpy" else k.to("cpu").numpy().astype(np.int64)
+    return backend.asarray(coeffs[idx])
+
+
+def hermite_coeff_tanh(k):
+    """Normalized Hermite coefficient phi_k of tanh, by the trapezoid rule (no closed form).
+
+    Domain k in [0, 40]: beyond, the coefficients (~1e-8 at k = 41) fall towards the float64
+    rounding floor of the quadrature sum (its terms are O(1)), so a 1e-12 relative accuracy
+    cannot be promised; the mpmath backend has no such limit.
+    """
+    (k,) = _v.as_numpy(k)
+    _check_k("hermite.coeff.tanh", k, HERMITE_K_MAX_TANH)
+    return _tanh_coeff(_NP, k)
+
+
+def hermite_coeff_tanh_torch(k):
+    b = _torch_backend(k)
+    k = b.asarray(k)
+    _check_k("hermite.coeff.tanh", k, HERMITE_K_MAX_TANH)
+    return _tanh_coeff(b, k)
+
+
+# ----------------------------------------------------------------------------------------------
+# Norms (ICLR 2022 section 2.1 and Appendix B).  relu/erf are closed forms without parameters
+# (leaky_relu, which has the parameter a, is generated from symbolic/gauss.py).
+_NORM2 = {
+    "relu": 0.5,
+    "erf": 2.0 / math.pi * math.asin(2.0 / 3.0),
+}
+_LINERR2 = {
+    "relu": 0.25 - 1.0 / (2.0 * math.pi),
+    "erf": 2.0 / math.pi * math.asin(2.0 / 3.0) - 4.0 / (3.0 * math.pi),
+}
+_DNORM2 = {
+    "relu": 0.5,
+    "erf": 4.0 / (math.pi * math.sqrt(5.0)),
+}
+
+
+def norm2_relu():
+    """||ReLU||_N^2 = 1/2 (ICLR 2022 Appendix B at a = 0)."""
+    return _scalar_out(_NORM2["relu"], _NP)
+
+
+def norm2_relu_torch():
+    return _scalar_out(_NORM2["relu"], _torch_backend())
+
+
+def norm2_erf():
+    """||erf||_N^2 = (2/pi) arcsin(2/3) (ICLR 2022 Appendix B)."""
+    return _scalar_out(_NORM2["erf"], _NP)
+
+
+def norm2_erf_torch():
+    return _scalar_out(_NORM2["erf"], _torch_backend())
+
+
+def linerr2_relu():
+    """||ReLU - ReLU_bar||_N^2 = 1/4 - 1/(2 pi) (ICLR 2022 Appendix B at a = 0)."""
+    return _scalar_out(_LINERR2["relu"], _NP)
+
+
+def linerr2_relu_torch():
+    return _scalar_out(_LINERR2["relu"], _torch_backend())
+
+
+def linerr2_erf():
+    """||erf - erf_bar||_N^2 = (2/pi)(arcsin(2/3) - 2/3) (ICLR 2022 Appendix B)."""
+    return _scalar_out(_LINERR2["erf"], _NP)
+
+
+def linerr2_erf_torch():
+    return _scalar_out(_LINERR2["erf"], _torch_backend())
+
+
+def dnorm2_relu():
+    """||ReLU'||_N^2 = P(Z > 0) = 1/2."""
+    return _scalar_out(_DNORM2["relu"], _NP)
+
+
+def dnorm2_relu_torch():
+    return _scalar_out(_DNORM2["relu"], _torch_backend())
+
+
+def dnorm2_erf():
+    """||erf'||_N^2 = 4 / (pi sqrt 5) (ICLR 2022 Appendix B)."""
+    return _scalar_out(_DNORM2["erf"], _NP)
+
+
+def dnorm2_erf_torch():
+    return _scalar_out(_DNORM2["erf"], _torch_backend())
+
+
+def _tanh_norms(backend):
+    T = _Tanh(backend)
+    one = backend.asarray(1.0)
+    n2 = _expect(backend, T.f2, one)
+    phi1 = _expect(backend, T.d1, one)  # E[Z tanh Z] = E[tanh' Z] (Stein)
+    dn2 = _expect(backend, T.d1sq, one)
+    return n2, n2 - phi1 * phi1, dn2
+
+
+def norm2_tanh():
+    """||tanh||_N^2 = E[tanh(Z)^2], trapezoid rule (module docstring)."""
+    return _tanh_norms(_NP)[0]
+
+
+def norm2_tanh_torch():
+    return _tanh_norms(_torch_backend())[0]
+
+
+def linerr2_tanh():
+    """||tanh - tanh_bar||_N^2 = E[tanh^2] - E[tanh']^2 (phi_0 = 0, phi_1 = E[tanh'] by Stein)."""
+    return _tanh_norms(_NP)[1]
+
+
+def linerr2_tanh_torch():
+    return _tanh_norms(_torch_backend())[1]
+
+
+def dnorm2_tanh():
+    """||tanh'||_N^2 = E[(1 - tanh(Z)^2)^2]."""
+    return _tanh_norms(_NP)[2]
+
+
+def dnorm2_tanh_torch():
+    return _tanh_norms(_torch_backend())[2]
+
+
+# ----------------------------------------------------------------------------------------------
+# tanh covariance and q-map
+def _cov_tanh(backend, rho, q1, q2, deriv=False):
+    T = _Tanh(backend)
+    if deriv:
+        return _expect2(backend, T.d1, T.d1, rho, q1, q2, odd=True)
+    return _expect2(backend, T.f, T.f, rho, q1, q2, odd=True)
+
+
+def _cov_args(fid, backend, rho, q1, q2):
+    rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
+    _check_rho(fid, rho)
+    _check_nonneg(fid, "q1", q1)
+    _check_nonneg(fid, "q2", q2)
+    return rho, q1, q2
+
+
+def cov_tanh(rho, q1=1.0, q2=1.0):
+    """E[tanh(u1) tanh(u2)], (u1, u2) ~ N(0, [[q1, rho sqrt(q1 q2)], [., q2]]) (NumPy, float64).
+
+    Source: Yarotsky's lecture, the covariance map C (without the alpha_w^2, alpha_h^2 affine part);
+    ICLR 2022 eq. (2.3) C[tanh|rho] at q1 = q2 = 1.  Trapezoid rule, ~1e-16 relative to
+    sqrt(E tanh(u1)^2 E tanh(u2)^2).
+    """
+    rho, q1, q2 = _cov_args("gauss.cov.tanh", _NP, rho, q1, q2)
+    return _cov_tanh(_NP, rho, q1, q2)
+
+
+def cov_tanh_torch(rho, q1=1.0, q2=1.0):
+    b = _torch_backend(rho, q1, q2)
+    rho, q1, q2 = _cov_args("gauss.cov.tanh", b, rho, q1, q2)
+    return _cov_tanh(b, rho, q1, q2)
+
+
+def dcov_tanh(rho, q1=1.0, q2=1.0):
+    """E[tanh'(u1) tanh'(u2)] (the lecture's b / alpha_w^2 at correlation rho)."""
+    rho, q1, q2 = _cov_args("dcov_tanh", _NP, rho, q1, q2)
+    return _cov_tanh(_NP, rho, q1, q2, deriv=True)
+
+
+def dcov_tanh_torch(rho, q1=1.0, q2=1.0):
+    b = _torch_backend(rho, q1, q2)
+    rho, q1, q2 = _cov_args("dcov_tanh", b, rho, q1, q2)
+    return _cov_tanh(b, rho, q1, q2, deriv=True)
+
+
+def _qmap_args(fid, backend, q, sw2, sb2):
+    q, sw2, sb2 = (backend.asarray(x) for x in (q, sw2, sb2))
+    _check_nonneg(fid, "q", q)
+    _check_pos(fid, "sw2", sw2)
+    _check_nonneg(fid, "sb2", sb2)
+    return q, sw2, sb2
+
+
+def qmap_tanh(q, sw2, sb2):
+    """nu(q) = sw2 E[tanh(sqrt(q) Z)^2] + sb2 (Yarotsky's lecture, Proposition (Poole et al.))."""
+    q, sw2, sb2 = _qmap_args("meanfield.qmap.tanh", _NP, q, sw2, sb2)
+    return sw2 * _expect(_NP, TANH.f2, q) + sb2
+
+
+def qmap_tanh_torch(q, sw2, sb2):
+    b = _torch_backend(q, sw2, sb2)
+    q, sw2, sb2 = _qmap_args("meanfield.qmap.tanh", b, q, sw2, sb2)
+    return sw2 * _expect(b, _Tanh(b).f2, q) + sb2

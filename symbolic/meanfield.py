@@ -1,0 +1,265 @@
+"""Mean-field signal propagation: the q-map, its fixed point, chi_1, depth scales, critical lines.
+
+Source: Yarotsky's lecture ("Reduction to 1D dynamics", "Fixed points", "Evolution of correlations
+near a fixed point", "Depth of information propagation", "Error backpropagation"), after Poole et al.
+2016 and Schoenholz et al. 2017; ICLR 2022 submission eq. (2.3) and Appendix B (the layer-norm
+correlation map P and its critical initialization); Saxe et al. 2013 supplementary G, eqs. (48)-(49).
+
+Notation map (code name -> lecture / paper symbol):
+
+    q        -> q_{k-1}, length of the preactivations (lecture), q^l (Saxe eq. 48)
+    sw2, sb2 -> alpha_w^2, alpha_h^2 (lecture) = sigma_w^2, sigma_b^2 (ICLR 2022)
+    qstar    -> q* (the stable fixed point of nu);  chi1 -> chi_1;  xi_q, xi_c -> the depth scales
+    a        -> negative slope of leaky ReLU (NOT the lecture's a = nu'(q*), called ``rate_q`` here)
+    g        -> the gain g of Saxe et al. supp. G (sw2 = g^2, sb2 = 0)
+
+Closed forms exist for ReLU and leaky ReLU (nu is linear: nu(q) = sw2 (1+a^2) q / 2 + sb2) and for the
+erf q-map (the arcsine kernel); q* for erf and everything for tanh go through the vectorized solver of
+numeric/fixed_point.py and, in the mpmath backend, through ``mpmath.findroot`` on mpmath quadratures.
+
+Lecture formulas as used (the printed ``sigma''(sqrt(q^* s))`` in the definition of a is read as
+sigma''(sqrt(q*) s), the only reading consistent with nu'(q) = alpha_w^2 E[(sigma^2)''(sqrt q s)]/2):
+    a = nu'(q*) = chi_1 + sw2 E[phi''(sqrt(q*) s) phi(sqrt(q*) s)],  xi_q = -1/ln a,
+    b = sw2 E[phi'(u1) phi'(u2)] at the stable correlation fixed point c*,  xi_c = -1/ln b.
+"""
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from symbolic.gauss import P_a, a, mp_expect, mp_expect2_odd
+from sympy.codegen.cfunctions import log1p
+
+from symbolic.registry import Constraint, Param, register
+
+q = sp.Symbol("q", nonnegative=True)
+sw2 = sp.Symbol("sw2", positive=True)
+sb2 = sp.Symbol("sb2", nonnegative=True)
+g = sp.Symbol("g", positive=True)
+
+P_q = Param("q", q, "length q_{k-1} of the preactivations (lecture)", lower=0, lower_open=False)
+P_sw2 = Param("sw2", sw2, "weight variance alpha_w^2 = sigma_w^2", lower=0)
+P_sb2 = Param("sb2", sb2, "bias variance alpha_h^2 = sigma_b^2", lower=0, lower_open=False)
+P_g = Param("g", g, "gain g of the orthogonal tanh network (Saxe et al. 2013 supp. G)", lower=0)
+
+SRC_Q = "Yarotsky's lecture, Proposition (Poole et al.): q_k = nu(q_{k-1} | alpha_w^2, alpha_h^2)"
+SRC_FP = "Yarotsky's lecture, 'Fixed points' (exercises)"
+SRC_CHI = "Yarotsky's lecture, chi_1 = alpha_w^2 int (sigma'(sqrt(q*) s))^2 Ds"
+SRC_XI = "Yarotsky's lecture, 'Depth of information propagation' (Schoenholz et al. 2017)"
+
+# k_act = E[phi'(Z)^2] = E[phi(Z)^2] for the positively homogeneous activations
+KAPPA = {"relu": sp.Rational(1, 2), "leaky_relu": (1 + a**2) / 2}
+
+# ----------------------------------------------------------------------------------------------
+# SymPy closed forms
+QMAP = {
+    "relu": sw2 * q / 2 + sb2,
+    "leaky_relu": sw2 * q * (1 + a**2) / 2 + sb2,
+    "erf": sw2 * 2 / sp.pi * sp.asin(2 * q / (1 + 2 * q)) + sb2,
+}
+QSTAR = {act: sb2 / (1 - sw2 * KAPPA[act]) for act in KAPPA}
+CHI1 = {act: sw2 * KAPPA[act] for act in KAPPA}
+XI = {act: -1 / sp.log(sw2 * KAPPA[act]) for act in KAPPA}
+# Stable rewrite printed by codegen: log1p(sw2 k - 1) keeps relative accuracy near criticality
+# (sw2 k -> 1) and avoids SymPy splitting log(sw2/2) into log(sw2) - log(2), which the Torch printer
+# emits as torch.log(2) on a Python int (a TypeError).
+XI_STABLE = {act: -1 / log1p(sw2 * KAPPA[act] - 1) for act in KAPPA}
+# The lecture's exercise "explicit correlation map for ReLU": c -> (sw2 q* C[ReLU|c] + sb2)/q*
+c = sp.Symbol("c", real=True)
+qs = sp.Symbol("qs", positive=True)
+CMAP_RELU = (sw2 * qs * (sp.sqrt(1 - c**2) + (sp.pi - sp.acos(c)) * c) / (2 * sp.pi) + sb2) / qs
+
+
+def _pa(act):
+    return (P_a,) if act == "leaky_relu" else ()
+
+
+for act in ("relu", "leaky_relu", "erf"):
+    register(f"meanfield.qmap.{act}", QMAP[act], (P_q, P_sw2, P_sb2) + _pa(act), source=SRC_Q,
+             summary=f"q-map nu(q) = sw2 E[{act}(sqrt(q) Z)^2] + sb2 (closed form)")
+
+for act in ("relu", "leaky_relu"):
+    cons = (Constraint(sw2 * KAPPA[act] < 1,
+                       "a finite fixed point needs sw2 (1+a^2)/2 < 1 (else q_l grows without bound)"),)
+    register(f"meanfield.qstar.{act}", QSTAR[act], (P_sw2, P_sb2) + _pa(act), source=SRC_FP,
+             summary="stable fixed point q* = sb2 / (1 - sw2 (1+a^2)/2) of the linear q-map",
+             constraints=cons, notes="q* = 0 when sb2 = 0 (a value, not an error)")
+    register(f"meanfield.chi1.{act}", CHI1[act], (P_sw2, P_sb2) + _pa(act), source=SRC_CHI,
+             summary="chi1 = sw2 E[phi'(sqrt(q*) Z)^2] = sw2 (1+a^2)/2, independent of q*")
+    register(f"meanfield.xi_q.{act}", XI[act], (P_sw2, P_sb2) + _pa(act), source=SRC_XI,
+             summary="xi_q = -1/ln(nu'(q*)) = -1/ln(sw2 (1+a^2)/2) (nu is linear)", constraints=cons,
+             stable=XI_STABLE[act], rewrite_note="ln(x) = log1p(x - 1): accurate near criticality x -> 1")
+    register(f"meanfield.xi_c.{act}", XI[act], (P_sw2, P_sb2) + _pa(act), source=SRC_XI,
+             summary="xi_c = -1/ln(chi1) (c* = 1 is the stable fixed point whenever q* exists)",
+             constraints=cons, stable=XI_STABLE[act],
+             rewrite_note="ln(x) = log1p(x - 1): accurate near criticality x -> 1")
+
+register("meanfield.critical_sw2.relu", sp.Integer(2), (P_sb2,), source=SRC_CHI,
+         summary="sw2 = 2 where chi1 = 1 for ReLU (any sb2; with sb2 > 0 q* is then infinite)",
+         numeric_impl="numeric.fixed_point:critical_sw2_relu", mp_impl=lambda sb2: mpmath.mpf(2))
+register("meanfield.critical_sw2.leaky_relu", 2 / (1 + a**2), (P_sb2, P_a), source=SRC_CHI,
+         summary="sw2 = 2/(1+a^2) where chi1 = 1 for leaky ReLU")
+
+# layer-norm critical ratio sb2/sw2 = ||phi'||^2 - ||phi||^2 (ICLR 2022 eq. (2.3), P'(1) = 1)
+SRC_LN = "ICLR 2022 submission, eq. (2.3) and Appendix B (critical initialization, P'(1) = 1)"
+register("layernorm.critical_ratio.relu", sp.Integer(0), (), source=SRC_LN,
+         summary="sigma_b^2/sigma_w^2 = ||phi'||^2 - ||phi||^2 = 0 for ReLU",
+         numeric_impl="numeric.fixed_point:critical_ratio_relu", mp_impl=lambda: mpmath.mpf(0))
+register("layernorm.critical_ratio.leaky_relu", sp.Integer(0) * a, (P_a,), source=SRC_LN,
+         summary="sigma_b^2/sigma_w^2 = 0 for leaky ReLU ('critical initialization requires sigma_b = 0')",
+         numeric_impl="numeric.fixed_point:critical_ratio_leaky_relu", mp_impl=lambda a: mpmath.mpf(0))
+register("layernorm.critical_ratio.erf",
+         4 / (sp.pi * sp.sqrt(5)) - 2 / sp.pi * sp.asin(sp.Rational(2, 3)), (), source=SRC_LN,
+         summary="sigma_b^2/sigma_w^2 = (2/pi)(2/sqrt 5 - arctan(2/sqrt 5)) for erf",
+         numeric_impl="numeric.fixed_point:critical_ratio_erf")
+
+
+# ----------------------------------------------------------------------------------------------
+# mpmath implementations (under the caller's workdps)
+def _t2(z):
+    return mpmath.tanh(z) ** 2
+
+
+def _s4(z):
+    return 1 / mpmath.cosh(z) ** 4
+
+
+def _tanh_nu_prime_integrand(z):  # (tanh^2)''/2 = (1 - t^2)(1 - 3 t^2)
+    t = mpmath.tanh(z)
+    return (1 - t * t) * (1 - 3 * t * t)
+
+
+MP = {
+    "erf": {
+        "m2": lambda q: 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q)),
+        "d1sq": lambda q: 4 / (mpmath.pi * mpmath.sqrt(1 + 4 * q)),
+        "dm2": lambda q: 4 / (mpmath.pi * (1 + 2 * q) * mpmath.sqrt(1 + 4 * q)),
+        "C": lambda r, q: 2 / mpmath.pi * mpmath.asin(2 * q * r / (1 + 2 * q)),
+        "D": lambda r, q: 4 / (mpmath.pi * mpmath.sqrt((1 + 2 * q) ** 2 - (2 * q * r) ** 2)),
+    },
+    "tanh": {
+        "m2": lambda q: mp_expect(_t2, q),
+        "d1sq": lambda q: mp_expect(_s4, q),
+        "dm2": lambda q: mp_expect(_tanh_nu_prime_integrand, q),
+        "C": lambda r, q: mp_expect2_odd(mpmath.tanh, mpmath.tanh, r, q, q),
+        "D": lambda r, q: mp_expect2_odd(lambda z: 1 / mpmath.cosh(z) ** 2, lambda z: 1 / mpmath.cosh(z) ** 2, r, q, q),
+    },
+}
+
+
+def _bracket_root(fn, lo, hi):
+    """Root of fn in [lo, hi] (fn(lo) > 0 > fn(hi)) by mpmath.findroot's Anderson bracketing solver,
+    polished by bisection-safe secant; the result is checked to satisfy |fn| small."""
+    return mpmath.findroot(fn, (lo, hi), solver="anderson")
+
+
+def mp_qstar(act, sw2_, sb2_):
+    """q* in mpmath: 0 in the ordered phase with sb2 = 0, else the root of nu(q) - q in its bracket."""
+    sw2_, sb2_ = mpmath.mpf(sw2_), mpmath.mpf(sb2_)
+    M = MP[act]
+    slope0 = sw2_ * M["d1sq"](mpmath.mpf(0))
+    if sb2_ == 0 and slope0 <= 1:
+        return mpmath.mpf(0)
+
+    def fn(qq):
+        return sw2_ * M["m2"](qq) + sb2_ - qq
+
+    hi = sb2_ + sw2_
+    lo = sb2_ if sb2_ > 0 else hi
+    while fn(lo) <= 0:  # sb2 = 0, chaotic: shrink towards 0 until nu(q) > q
+        lo = lo / 4
+    return _bracket_root(fn, lo, hi)
+
+
+def mp_chi1(act, sw2_, sb2_):
+    qq = mp_qstar(act, sw2_, sb2_)
+    return sw2_ * MP[act]["d1sq"](qq)
+
+
+def mp_rate_q(act, sw2_, sb2_):
+    qq = mp_qstar(act, sw2_, sb2_)
+    return sw2_ * MP[act]["dm2"](qq)
+
+
+def mp_cstar(act, sw2_, sb2_):
+    """(c*, b): c* = 1, b = chi1 when chi1 <= 1; else the root of P(c) = c in [0, 1)."""
+    sw2_, sb2_ = mpmath.mpf(sw2_), mpmath.mpf(sb2_)
+    qq = mp_qstar(act, sw2_, sb2_)
+    M = MP[act]
+    chi = sw2_ * M["d1sq"](qq)
+    if chi <= 1 or qq == 0:
+        return mpmath.mpf(1), chi
+
+    def h(cc):
+        return (sw2_ * M["C"](cc, qq) + sb2_) / qq - cc
+
+    if h(mpmath.mpf(0)) == 0:
+        cs = mpmath.mpf(0)
+    else:
+        hi = mpmath.mpf(1) - mpmath.mpf(10) ** (-3)
+        while h(hi) >= 0:
+            hi = (1 + hi) / 2  # the root c* < 1: move hi towards 1 until h < 0
+        cs = _bracket_root(h, mpmath.mpf(0), hi)
+    return cs, sw2_ * M["D"](cs, qq)
+
+
+def mp_critical_sw2(act, sb2_):
+    sb2_ = mpmath.mpf(sb2_)
+    M = MP[act]
+    if sb2_ == 0:
+        return 1 / M["d1sq"](mpmath.mpf(0))
+
+    def F(qq):
+        return -(qq - M["m2"](qq) / M["d1sq"](qq) - sb2_)
+
+    hi = mpmath.mpf(1)
+    while F(hi) >= 0:
+        hi *= 2
+    qc = _bracket_root(F, mpmath.mpf(0), hi)
+    return 1 / M["d1sq"](qc)
+
+
+def _xi(rate):
+    if rate >= 1:
+        raise ValueError(f"the linearized rate {rate} is >= 1: criticality, the depth scale is infinite")
+    return -1 / mpmath.log(rate)
+
+
+register("meanfield.qmap.tanh", None, (P_q, P_sw2, P_sb2), source=SRC_Q,
+         summary="q-map nu(q) = sw2 E[tanh(sqrt(q) Z)^2] + sb2 (quadrature)",
+         mp_impl=lambda q, sw2, sb2: sw2 * MP["tanh"]["m2"](q) + sb2,
+         numeric_impl="numeric.gaussian:qmap_tanh")
+
+for act in ("erf", "tanh"):
+    register(f"meanfield.qstar.{act}", None, (P_sw2, P_sb2), source=SRC_FP + "; Saxe et al. 2013 supp. G eq. (49)",
+             summary=f"stable fixed point q* of the {act} q-map (0 in the ordered phase with sb2 = 0)",
+             mp_impl=lambda sw2, sb2, _a=act: mp_qstar(_a, sw2, sb2),
+             numeric_impl=f"numeric.fixed_point:qstar_{act}",
+             notes="solver: bracketed Newton (numeric.fixed_point.solve_qstar)")
+    register(f"meanfield.chi1.{act}", None, (P_sw2, P_sb2), source=SRC_CHI,
+             summary=f"chi1 = sw2 E[{act}'(sqrt(q*) Z)^2] at the stable fixed point q*",
+             mp_impl=lambda sw2, sb2, _a=act: mp_chi1(_a, sw2, sb2),
+             numeric_impl=f"numeric.fixed_point:chi1_{act}")
+    register(f"meanfield.xi_q.{act}", None, (P_sw2, P_sb2), source=SRC_XI,
+             summary="xi_q = -1/ln a, a = nu'(q*) = chi1 + sw2 E[phi'' phi] (error at criticality, a = 1)",
+             mp_impl=lambda sw2, sb2, _a=act: _xi(mp_rate_q(_a, sw2, sb2)),
+             numeric_impl=f"numeric.fixed_point:xi_q_{act}")
+    register(f"meanfield.xi_c.{act}", None, (P_sw2, P_sb2), source=SRC_XI,
+             summary="xi_c = -1/ln b, b = P'(c*) at the stable correlation fixed point (b = chi1 when c* = 1)",
+             mp_impl=lambda sw2, sb2, _a=act: _xi(mp_cstar(_a, sw2, sb2)[1]),
+             numeric_impl=f"numeric.fixed_point:xi_c_{act}")
+    register(f"meanfield.critical_sw2.{act}", None, (P_sb2,), source=SRC_CHI + " (edge of chaos chi1 = 1)",
+             summary=f"sw2 on the critical line chi1(q*(sw2, sb2)) = 1 for {act}",
+             mp_impl=lambda sb2, _a=act: mp_critical_sw2(_a, sb2),
+             numeric_impl=f"numeric.fixed_point:critical_sw2_{act}")
+
+register("layernorm.critical_ratio.tanh", None, (), source=SRC_LN,
+         summary="sigma_b^2/sigma_w^2 = E[tanh'(Z)^2] - E[tanh(Z)^2] (quadrature)",
+         mp_impl=lambda: mp_expect(_s4, 1) - mp_expect(_t2, 1),
+         numeric_impl="numeric.fixed_point:critical_ratio_tanh")
+
+register("saxe.q_infinity", None, (P_g,),
+         source="Saxe et al. 2013, supplementary G, eqs. (48)-(49) (Fig. 8 right)",
+         summary="stable fixed point q_inf(g) of q = g^2 int Dz tanh(sqrt(q) z)^2 (0 for g <= 1)",
+         mp_impl=lambda g: mp_qstar("tanh", g * g, 0),
+         numeric_impl="numeric.fixed_point:q_infinity")
