@@ -1,0 +1,218 @@
+"""numeric/gaussian.py and the gauss.* / hermite.* formulas against mpmath (30+ digits).
+
+Accuracy measure: relative error |x - ref| / |ref|; for the covariance, whose value passes through 0
+as rho changes sign, the error is taken relative to max(|ref|, 1e-4 sqrt(E f(u1)^2 E f(u2)^2))
+(Cauchy-Schwarz scale of the bilinear form), stated in each test.  Target (issue 3): 1e-12.
+References: mpmath.quad (tanh-sinh) in one dimension; in two, the precision-derived trapezoid
+symbolic.gauss.mp_expect2_odd, itself checked against nested mpmath.quad below.
+"""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric import DomainError
+from numeric import gaussian as G
+from symbolic import gauss as SG
+from symbolic.registry import get
+from verify.formulas import generated_function
+
+TARGET = 1e-12
+DPS = 30
+
+
+def rel(x, ref):
+    ref = mpmath.mpf(ref)
+    return float(abs(mpmath.mpf(float(x)) - ref) / abs(ref)) if ref != 0 else abs(float(x))
+
+
+# ----------------------------------------------------------------------------------- quadrature
+def test_trapezoid_rule_integrates_known_expectations():
+    # E[cos(s Z)] = exp(-s^2/2), E[Z^2 f] moments, E[tanh(sZ)^2] small-s series 1 - ... (entire/strip)
+    z, w = G.trapezoid_rule(1.0)
+    assert abs(w.sum() - 1) < 1e-15
+    assert abs((z**2) @ w - 1) < 1e-14
+    assert abs((z**4) @ w - 3) < 1e-13
+    for q in (0.01, 1.0, 4.0):
+        got = G.expect(lambda x: np.cos(x), q)
+        assert abs(got - math.exp(-q / 2)) < 1e-15
+
+
+def test_trapezoid_rule_rejects_bad_scale():
+    with pytest.raises(DomainError, match="scale"):
+        G.trapezoid_rule(0.0)
+    with pytest.raises(DomainError, match="q"):
+        G.expect(np.tanh, [-1.0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(lq=st.floats(-4, 1.5), sw2=st.floats(0.1, 5), sb2=st.floats(0, 2))
+def test_qmap_tanh_vs_mpmath(lq, sw2, sb2):
+    q = 10**lq
+    got = G.qmap_tanh(q, sw2, sb2)
+    with mpmath.workdps(DPS):
+        ref = sw2 * SG.mp_expect(lambda z: mpmath.tanh(z) ** 2, q) + sb2
+    assert rel(got, ref) <= TARGET
+
+
+@settings(max_examples=8, deadline=None)
+@given(rho=st.floats(-1, 1), lq1=st.floats(-2, 1), lq2=st.floats(-2, 1))
+def test_cov_tanh_vs_mpmath(rho, lq1, lq2):
+    q1, q2 = 10**lq1, 10**lq2
+    got = G.cov_tanh(rho, q1, q2)
+    with mpmath.workdps(DPS):
+        ref = SG.mp_expect2_odd(mpmath.tanh, mpmath.tanh, rho, q1, q2)
+        n1 = SG.mp_expect(lambda z: mpmath.tanh(z) ** 2, q1)
+        n2 = SG.mp_expect(lambda z: mpmath.tanh(z) ** 2, q2)
+    scale = max(abs(ref), 1e-4 * mpmath.sqrt(n1 * n2))
+    assert float(abs(got - ref) / scale) <= TARGET
+
+
+@pytest.mark.slow
+def test_mp_trapezoid_agrees_with_nested_tanh_sinh():
+    """The 2-D mpmath reference (trapezoid) against plain nested mpmath.quad, at 20 digits (~30 s)."""
+    r, v1, v2 = mpmath.mpf("0.6"), mpmath.mpf("1.3"), mpmath.mpf("0.7")
+    with mpmath.workdps(20):
+        trap = SG.mp_expect2_odd(mpmath.tanh, mpmath.tanh, r, v1, v2)
+        c = mpmath.sqrt(1 - r * r)
+
+        def inner(x):
+            return mpmath.quad(lambda y: mpmath.tanh(mpmath.sqrt(v2) * (r * x + c * y)) * mpmath.exp(-y * y / 2),
+                               [-mpmath.inf, 0, mpmath.inf]) / mpmath.sqrt(2 * mpmath.pi)
+
+        nested = mpmath.quad(lambda x: mpmath.tanh(mpmath.sqrt(v1) * x) * inner(x) * mpmath.exp(-x * x / 2),
+                             [-mpmath.inf, 0, mpmath.inf]) / mpmath.sqrt(2 * mpmath.pi)
+        assert abs(trap - nested) < mpmath.mpf(10) ** -17 * abs(nested)
+
+
+def test_cov_tanh_at_rho_one_is_the_qmap_and_at_zero_vanishes():
+    q = np.array([0.1, 1.0, 3.0])
+    np.testing.assert_allclose(G.cov_tanh(1.0, q, q), G.qmap_tanh(q, 1.0, 0.0), rtol=1e-14)
+    assert np.all(np.abs(G.cov_tanh(0.0, q, q)) < 1e-17)
+
+
+# ------------------------------------------------------------------------------ Hermite / Mehler
+@pytest.mark.parametrize("act", ["relu", "erf"])
+def test_closed_form_hermite_coefficients_vs_mpmath(act):
+    k = np.arange(0, 80)
+    got = getattr(G, f"hermite_coeff_{act}")(k)
+    with mpmath.workdps(DPS):
+        for kk in k:
+            ref = SG.mp_hermite_coeff(act, int(kk))
+            assert rel(got[kk], ref) <= 1e-13 or (ref == 0 and got[kk] == 0), (kk, got[kk], ref)
+
+
+def test_leaky_relu_coefficients_combine_relu_and_identity():
+    k = np.arange(0, 10)
+    for a in (0.0, 0.3, 1.0):
+        got = G.hermite_coeff_leaky_relu(k, a)
+        exp = (1 - a) * G.hermite_coeff_relu(k) + np.where(k == 1, a, 0.0)
+        np.testing.assert_array_equal(got, exp)
+    assert G.hermite_coeff_leaky_relu(1, 1.0) == 1.0 and G.hermite_coeff_leaky_relu(0, 1.0) == 0.0
+
+
+@pytest.mark.parametrize("k", [1, 3, 7, 15, 25, 39, 40])
+def test_tanh_hermite_coefficients_vs_mpmath(k):
+    got = G.hermite_coeff_tanh(k)
+    with mpmath.workdps(DPS):
+        ref = SG.mp_hermite_coeff("tanh", k)
+    assert (ref == 0 and got == 0) or rel(got, ref) <= TARGET
+
+
+@pytest.mark.parametrize("rho", [-0.6, -0.2, 0.1, 0.35, 0.6])
+def test_mehler_series_reproduces_the_covariance(rho):
+    """C[phi|rho] = sum_k phi_k^2 rho^k (E[h_k(x) h_j(y)] = delta_kj rho^k), truncated at k = 40:
+    the tail is below |rho|^41 sum phi_k^2 < 1e-9 at |rho| = 0.6, bounded explicitly here."""
+    k = np.arange(0, 41)
+    tail = abs(rho) ** 41
+    for act in ("relu", "erf", "tanh"):
+        c = getattr(G, f"hermite_coeff_{act}")(k)
+        series = np.sum(c**2 * rho**k)
+        if act == "tanh":
+            exact = G.cov_tanh(rho)
+        else:
+            exact = generated_function(get(f"gauss.cov.{act}"), "numpy")(rho, 1.0, 1.0)
+        assert abs(series - exact) <= tail + 1e-15, (act, series, exact)
+
+
+def test_norms_from_coefficients():
+    # ||phi||^2 = sum phi_k^2 ; ||phi - phi_bar||^2 = sum_{k>=2} phi_k^2  (erf, tanh: fast decay)
+    k = np.arange(0, 41)
+    for act in ("erf", "tanh"):
+        c = getattr(G, f"hermite_coeff_{act}")(k)
+        n2 = float(getattr(G, f"norm2_{act}")())
+        le = float(getattr(G, f"linerr2_{act}")())
+        # the omitted tail sum_{k>40} phi_k^2 is positive and (empirically, for these geometric-like
+        # decays) below 10 phi_39^2; a wrong coefficient or norm would break either bound
+        assert 0 <= n2 - np.sum(c**2) <= 10 * c[39] ** 2 + 1e-16
+        assert 0 <= le - np.sum(c[2:] ** 2) <= 10 * c[39] ** 2 + 1e-16
+        assert abs(c[0] ** 2 + c[1] ** 2 + le - n2) < 1e-15
+
+
+@pytest.mark.parametrize("fid", ["gauss.norm2.tanh", "gauss.linerr2.tanh", "gauss.dnorm2.tanh",
+                                 "gauss.norm2.erf", "gauss.linerr2.erf", "gauss.dnorm2.erf",
+                                 "gauss.norm2.relu", "gauss.linerr2.relu", "gauss.dnorm2.relu"])
+def test_parameterless_norms_vs_mpmath(fid):
+    from fractions import Fraction  # noqa: F401
+
+    from verify.formulas import evaluate_mpmath
+
+    f = get(fid)
+    ref = evaluate_mpmath(f, {}, DPS)
+    got = generated_function(f, "numpy")()
+    got_t = generated_function(f, "torch")()
+    assert rel(got, ref) <= TARGET
+    assert float(got_t) == pytest.approx(float(got), rel=1e-15)
+
+
+def test_erf_and_relu_closed_norms_by_quadrature():
+    """Independent check of the closed forms by direct 1-D quadrature in mpmath."""
+    with mpmath.workdps(DPS):
+        n_erf = SG.mp_expect(lambda z: mpmath.erf(z) ** 2, 1)
+        d_erf = SG.mp_expect(lambda z: (2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-z * z)) ** 2, 1)
+    assert rel(G.norm2_erf(), n_erf) < 1e-15
+    assert rel(G.dnorm2_erf(), d_erf) < 1e-15
+
+
+# ------------------------------------------------------------------------------------ torch twins
+def test_torch_twins_agree_with_numpy():
+    k = np.arange(0, 41)
+    for act in ("relu", "erf", "tanh"):
+        a = getattr(G, f"hermite_coeff_{act}")(k)
+        b = getattr(G, f"hermite_coeff_{act}_torch")(torch.tensor(k, dtype=torch.float64)).numpy()
+        np.testing.assert_allclose(b, a, rtol=1e-13, atol=1e-300)
+    r = np.linspace(-1, 1, 7)
+    np.testing.assert_allclose(G.cov_tanh_torch(torch.tensor(r), 2.0, 0.5).numpy(), G.cov_tanh(r, 2.0, 0.5), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(G.qmap_tanh_torch(torch.tensor(r**2), 1.5, 0.1).numpy(), G.qmap_tanh(r**2, 1.5, 0.1),
+                               rtol=1e-14)
+    assert G.cov_tanh_torch(torch.tensor([0.5])).dtype == torch.float64
+
+
+# ------------------------------------------------------------------------------------ bad input
+@given(rho=st.one_of(st.floats(1.0000001, 1e6), st.floats(-1e6, -1.0000001)))
+def test_rho_outside_unit_interval_is_a_domain_error(rho):
+    with pytest.raises(DomainError, match="'rho'.*\\[-1.0, 1.0\\]"):
+        G.cov_tanh(rho)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: G.cov_tanh(0.5, -1.0, 1.0), "q1"),
+    (lambda: G.cov_tanh(0.5, 1.0, float("nan")), "q2"),
+    (lambda: G.qmap_tanh(-0.1, 1.0, 0.0), "q"),
+    (lambda: G.qmap_tanh(0.1, 0.0, 0.0), "sw2"),
+    (lambda: G.qmap_tanh(0.1, 1.0, -1e-9), "sb2"),
+    (lambda: G.hermite_coeff_relu(-1), "k"),
+    (lambda: G.hermite_coeff_erf(2.5), "k"),
+    (lambda: G.hermite_coeff_tanh(41), "k"),
+    (lambda: G.hermite_coeff_leaky_relu(2, 1.5), "a"),
+    (lambda: G.cov_tanh_torch(torch.tensor([2.0])), "rho"),
+])
+def test_invalid_input_names_the_parameter(call, name):
+    with pytest.raises(DomainError, match=f"'{name}'"):
+        call()
