@@ -26,9 +26,9 @@ orientation.
 
 Randomness: every random tensor comes from its own ``torch.Generator`` seeded from
 ``numpy.random.SeedSequence([seed, kind, layer, net])``, so a network's weights depend only on
-``(seed, net index)`` and not on how nets are batched; the backward pass regenerates the weights
-of each layer from the same seeds instead of storing them (memory ``O(n_nets N^2)``, not
-``O(depth n_nets N^2)``).  All arithmetic is float64; Torch is imported lazily.
+``(seed, net index)`` and not on how nets are batched; the backward pass reuses the forward weights
+when ``depth N^2`` doubles fit in ``MAX_STORE_BYTES`` and otherwise regenerates each layer's
+weights from the same seeds (memory ``O(batch N^2)``, not ``O(depth n_nets N^2)``).  All arithmetic is float64; Torch is imported lazily.
 """
 from __future__ import annotations
 
@@ -47,6 +47,8 @@ ACTIVATIONS = ("linear", "relu", "leaky_relu", "tanh", "erf")
 # Nets are simulated in batches holding at most this many bytes of weights (results do not depend on
 # the batching: every net has its own random streams).
 MAX_BATCH_BYTES = 256 * 2**20
+# The backward pass keeps the forward weights of a batch when they fit in this many bytes.
+MAX_STORE_BYTES = 512 * 2**20
 
 # Tags of the seed sequences (one stream per kind of random object).
 _TAG_INPUT, _TAG_WEIGHT, _TAG_BIAS, _TAG_DELTA = 1, 2, 3, 4
@@ -227,8 +229,13 @@ def propagate(act: str, *, width: int, depth: int, sw2: float, sb2: float = 0.0,
 
     per_net = n * n * 8 * (2 if jacobian else 1)
     chunk = max(1, min(s_n, MAX_BATCH_BYTES // per_net))
+    # backward pass: keep the forward weights when a batch of them fits in MAX_STORE_BYTES (each weight
+    # drawn once), else regenerate them from their seeds (memory O(batch N^2), twice the draws)
+    store = backward and depth * n * n * 8 <= MAX_STORE_BYTES
+    if store:
+        chunk = max(1, min(chunk, MAX_STORE_BYTES // (depth * n * n * 8)))
     parts = [_propagate_nets(list(range(i, min(i + chunk, s_n))), phi, dphi, n, depth, wscale, bscale, sb2, q0,
-                             c0a, seed, weights, layernorm, linear_first, backward, jacobian, dev)
+                             c0a, seed, weights, layernorm, linear_first, backward, jacobian, dev, store)
              for i in range(0, s_n, chunk)]
     q, c = np.concatenate([x[0] for x in parts]), np.concatenate([x[1] for x in parts])
     grad_ratio = np.concatenate([x[2] for x in parts]) if backward else None
@@ -240,11 +247,12 @@ def propagate(act: str, *, width: int, depth: int, sw2: float, sb2: float = 0.0,
 
 
 def _propagate_nets(ids, phi, dphi, n, depth, wscale, bscale, sb2, q0, c0a, seed, weights, layernorm,
-                    linear_first, backward, jacobian, dev):
+                    linear_first, backward, jacobian, dev, store=False):
     """The nets ``ids`` of :func:`propagate`, batched (one chunk; see MAX_BATCH_BYTES)."""
     t = _torch()
     s_n = len(ids)
     buf = t.empty((s_n, n, n), dtype=t.float64, device=dev)
+    kept = []
 
     def weight_batch(layer: int):
         for s in ids:
@@ -265,6 +273,8 @@ def _propagate_nets(ids, phi, dphi, n, depth, wscale, bscale, sb2, q0, c0a, seed
         jac = t.eye(n, dtype=t.float64, device=dev).expand(s_n, n, n).clone()
     for layer in range(1, depth + 1):
         w = weight_batch(layer)
+        if store:
+            kept.append(w.clone())
         lin = linear_first and layer == 1
         h = z if lin else phi(z)
         if jacobian and not lin:
@@ -289,7 +299,7 @@ def _propagate_nets(ids, phi, dphi, n, depth, wscale, bscale, sb2, q0, c0a, seed
         delta = t.stack([output_error(seed, depth, s, n, dev) for s in ids])  # delta_L: (S, N)
         norms = [t.sum(delta * delta, dim=1)]
         for layer in range(depth, 0, -1):
-            w = weight_batch(layer)  # W_layer, regenerated from its seeds
+            w = kept.pop() if store else weight_batch(layer)  # W_layer, kept or regenerated from its seeds
             back = t.bmm(w.transpose(1, 2), delta.unsqueeze(2)).squeeze(2).mul_(wscale)  # W^T delta
             zl = zs0[layer - 1]
             delta = back if (linear_first and layer == 1) else dphi(zl) * back

@@ -101,12 +101,12 @@ def test_batching_and_seed_determinism():
     c = P.propagate("tanh", n_nets=3, **{**kw, "seed": 12})
     np.testing.assert_array_equal(a.q[0], b.q[0])
     np.testing.assert_array_equal(a.grad_ratio[0], b.grad_ratio[0])
-    old = P.MAX_BATCH_BYTES
+    old = P.MAX_BATCH_BYTES, P.MAX_STORE_BYTES
     try:
-        P.MAX_BATCH_BYTES = 1  # one net per batch
+        P.MAX_BATCH_BYTES = P.MAX_STORE_BYTES = 1  # one net per batch; backward regenerates the weights
         b1 = P.propagate("tanh", n_nets=3, **kw)
     finally:
-        P.MAX_BATCH_BYTES = old
+        P.MAX_BATCH_BYTES, P.MAX_STORE_BYTES = old
     np.testing.assert_array_equal(b.q, b1.q)
     np.testing.assert_array_equal(b.grad_ratio, b1.grad_ratio)
     assert not np.array_equal(b.q, c.q)

@@ -27,7 +27,7 @@ import numpy as np
 from verify.claims import _propagation as MF
 from verify.figures import figure
 from verify.registry import Outcome, claim
-from verify.tolerances import Tolerance, clt_t, t_quantile
+from verify.tolerances import clt_t
 
 SRC = "ICLR 2022 submission (gradient explosion and representation shrinkage)"
 ACT = "erf"

@@ -21,7 +21,7 @@ import numpy as np
 from verify.claims import _propagation as MF
 from verify.figures import figure
 from verify.registry import Outcome, claim
-from verify.tolerances import Tolerance, clt, clt_t, criterion
+from verify.tolerances import clt, clt_t, criterion
 
 PAPER = "Saxe et al. 2013"
 Q1 = 1.0

@@ -153,8 +153,9 @@ def _(ctx):
     devs = []
     for w in ctx.sizes["widths"]:
         r, sw2, q0 = _run(ctx, "chaotic", w, _OFFSETS["chaotic"])
-        pred = MF.one_step_c(ACT, r.c[:, 1, :-1], r.q[:, 0, :-1], r.q[:, 2, :-1], sw2, SB2)
-        devs.append(r.c[:, 1, 1:] - pred)
+        d = [r.c[:, k, 1:] - MF.one_step_c(ACT, r.c[:, k, :-1], r.q[:, 0, :-1], r.q[:, k + 1, :-1], sw2, SB2)
+             for k in range(len(C0))]
+        devs.append(np.concatenate(d, axis=1))  # both input pairs of each net
     w = ctx.sizes["widths"]
     return MF.width_scaling_outcome(devs[0], devs[1], w[0], w[1], "c_l - C(c_(l-1), q_(l-1)), chaotic tanh",
                                     dict(ctx.sizes))
