@@ -242,3 +242,37 @@ def _fig_qmap(out_path, scale, seed):
     fig.tight_layout()
     fig.savefig(out_path, dpi=120)
     plt.close(fig)
+
+
+_LINE_SB2 = (0.01, 0.1, 0.3)
+
+
+@CG.simulation("critical line: gradients preserved (ratio 1) at sw2 = sw2_c(sb2), sb2 = 0.01, 0.1, 0.3",
+               sizes=SIZES)
+def _(ctx):
+    """Along the critical line chi_1(sw2, sb2) = 1 (meanfield.critical_sw2.tanh) the per-layer ratio
+    |delta_k|^2/|delta_(k+1)|^2 must average to 1 at every bias variance (networks started at q*)."""
+    from verify.registry import Outcome
+    from verify.tolerances import clt_t
+
+    width = int(ctx.sizes["widths"][-1])
+    outs = []
+    for i, sb2 in enumerate(_LINE_SB2):
+        sw2 = _critical_sw2(sb2)
+        q0 = MF.qstar(ACT, sw2, sb2)
+        r = MF.simulate(ACT, width, int(ctx.sizes["depth"]), sw2, sb2, q0, (0.5,), _nets(ctx, width),
+                        MF.seed_for(ctx, 40 + i), backward=True, device=ctx.device)
+        per_net = r.grad_ratio.mean(axis=1)
+        n = len(per_net)
+        cv2 = float(r.grad_ratio.var(ddof=1))
+        tol = clt_t(float(per_net.std(ddof=1)), n, MF.ALPHA, bias=2 * cv2, tests=len(_LINE_SB2),
+                    why=f"sb2={sb2}: mean over {n} nets of the per-net average ratio; ratio-estimator bias bound "
+                        f"2 chi_1 CV^2 = {2 * cv2:.2g}")
+        m = float(per_net.mean())
+        outs.append(Outcome(predicted=1.0, measured=m, error=abs(m - 1.0), tolerance=tol,
+                            passed=abs(m - 1.0) <= tol.value,
+                            detail=f"sb2={sb2}, sw2_c={sw2:.5f}, q*={q0:.4f}: ratio {m:.4f}", sizes=dict(ctx.sizes)))
+    worst = max(outs, key=lambda o: o.error / o.tolerance.value)
+    worst.detail = " | ".join(o.detail + (" ok" if o.passed else " FAIL") for o in outs)
+    worst.passed = all(o.passed for o in outs)
+    return worst
