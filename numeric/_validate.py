@@ -95,3 +95,26 @@ def check_constraint(fid, text, message, ok, env):
             arr = np.broadcast_to(arr, shape) if len(shape) else arr
             vals.append(f"{k}={float(arr[idx] if len(shape) else arr)!r}")
         raise DomainError(f"{fid}: constraint {text} violated at {', '.join(vals)}: {message}")
+
+
+def finite(fid, out, env):
+    """Return ``out`` if every element is finite; else raise DomainError naming the first bad point.
+
+    Inputs inside the declared domain always have a finite value, so a non-finite result can only be a
+    float64 overflow/underflow of an intermediate: an error, never a silent NaN or inf.
+    """
+    ok = (out > -math.inf) & (out < math.inf)
+    if bool(ok.all()):
+        return out
+    shape = tuple(ok.shape)
+    ok_np = ok.cpu().numpy() if hasattr(ok, "cpu") else np.asarray(ok)
+    idx = np.unravel_index(int(np.argmin(ok_np)), shape) if shape else ()
+    vals = []
+    for k, v in env.items():
+        arr = v.cpu().numpy() if hasattr(v, "cpu") else np.asarray(v)
+        arr = np.broadcast_to(arr, shape) if shape else arr
+        vals.append(f"{k}={float(arr[idx] if shape else arr)!r}")
+    raise DomainError(
+        f"{fid}: float64 overflow/underflow at {', '.join(vals)} (the value is finite in exact arithmetic; "
+        "use the mpmath backend for such extreme inputs)"
+    )

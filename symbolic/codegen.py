@@ -70,7 +70,9 @@ def _body(f: Formula, printer, indent: str = "    ") -> list[str]:
     lines = []
     for sym, sub in replacements:
         lines.append(f"{indent}{sym} = {printer.doprint(sub)}")
-    lines.append(f"{indent}return {printer.doprint(reduced[0])}")
+    lines.append(f"{indent}_out = {printer.doprint(reduced[0])}")
+    env = "{" + ", ".join(f"{p.name!r}: {p.name}" for p in f.params) + "}"
+    lines.append(f"{indent}return _v.finite({f.id!r}, _out, {env})")
     return lines
 
 

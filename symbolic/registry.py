@@ -132,6 +132,9 @@ class Formula:
     # argument order, whose Torch twin is "<function>_torch" in the same module.  Codegen skips them.
     mp_impl: Callable | None = None
     numeric_impl: str | None = None
+    # Optional proof that ``stable`` equals ``expr`` when plain simplification cannot see it (branch
+    # cuts of logarithms): a callable returning a SymPy residual that must simplify to 0.
+    rewrite_proof: Callable | None = None
 
     @property
     def topic(self) -> str:
@@ -190,6 +193,7 @@ def register(
     module: str | None = None,
     mp_impl: Callable | None = None,
     numeric_impl: str | None = None,
+    rewrite_proof: Callable | None = None,
 ) -> Formula:
     """Register a formula; a duplicate id is an error.  Returns the Formula."""
     if id in _REGISTRY:
@@ -219,6 +223,7 @@ def register(
         module=module or _caller_module(),
         mp_impl=mp_impl,
         numeric_impl=numeric_impl,
+        rewrite_proof=rewrite_proof,
     )
     _REGISTRY[id] = f
     return f
@@ -279,7 +284,10 @@ def check_rewrite(f: Formula) -> sp.Expr:
     """Return ``simplify(expr - stable)``; zero proves the stable rewrite is exact."""
     if f.stable is None:
         return sp.Integer(0)
-    return sp.simplify(f.expr - f.stable)
+    if f.rewrite_proof is not None:
+        return sp.simplify(f.rewrite_proof())
+    d = sp.expand_func(f.expr - f.stable)  # log1p/expm1 -> log/exp
+    return sp.simplify(d)
 
 
 def positive(name: str, meaning: str, **kw) -> Param:

@@ -108,6 +108,14 @@ THETA_TIME_STABLE = (tau / D2) * sp.log(
     (D2 + c0 + 2 * s * _Tf) * (D2 - c0 - 2 * s * _T0) / ((D2 - c0 - 2 * s * _Tf) * (D2 + c0 + 2 * s * _T0))
 )
 
+def _theta_time_proof():
+    """For fixed (s, tau, c0, theta0) both forms are functions of theta on one interval (the constraint keeps
+    theta and theta0 on one side of the fixed point); equal derivatives and equal values at theta = theta0
+    prove them equal there.  Residual: |d/dtheta (expr - stable)| + |(expr - stable) at theta = theta0|."""
+    d = THETA_TIME_CORRECTED - THETA_TIME_STABLE
+    return sp.Abs(sp.simplify(sp.diff(d, theta))) + sp.Abs(sp.simplify(d.subs(theta, theta0)))
+
+
 theta_time = register(
     "saxe.theta_time",
     THETA_TIME_CORRECTED,
@@ -127,6 +135,7 @@ theta_time = register(
         ),
     ),
     notes="Signed time: negative when theta lies behind theta0 on the trajectory.",
+    rewrite_proof=_theta_time_proof,
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -154,7 +163,14 @@ u_hyperbolic = register(
         "sig_m = -c^2/(2s + sqrt(4s^2+c^2)) (no cancellation as c -> 0). Relative accuracy is lost only "
         "near a zero crossing of u (a0 b0 < 0), where u itself is ill-conditioned."
     ),
-    constraints=(Constraint(a0 + b0 > 0, "(a0, b0) must lie in the basin a + b > 0 (supplementary A)"),),
+    constraints=(
+        Constraint(a0 + b0 > 0, "(a0, b0) must lie in the basin a + b > 0 (supplementary A)"),
+        Constraint(
+            sp.And(a0 + b0 >= sp.Float("1e-60"), sp.Abs(a0) <= sp.Float("1e60"), sp.Abs(b0) <= sp.Float("1e60")),
+            "float64 range: a0 + b0 >= 1e-60 and |a0|, |b0| <= 1e60, so that (a0+b0)^2 and (a0^2-b0^2)^2 are "
+            "normal doubles (use the mpmath backend beyond)",
+        ),
+    ),
 )
 
 # ----------------------------------------------------------------------------------------------
