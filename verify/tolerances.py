@@ -158,3 +158,21 @@ def clt_t(sd: float, n: int, alpha: float = ALPHA, bias: float = 0.0, why: str =
     if bias:
         text += f" plus finite-size bias bound {bias:.3g}"
     return Tolerance(val, f"clt_t(alpha={alpha:g}, dof={n - 1})", (why + ": " if why else "") + text, relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Added for issue 3 (Gaussian core, helper B): deterministic iterations of a smooth map.
+#
+# ``remainder(bound, ...)``
+#     A quantity computed exactly up to rounding from a Taylor expansion whose first neglected
+#     term is bounded explicitly (e.g. |P(1 - e) - (1 - P'(1) e)| <= P''(1) e^2 / 2 for a power
+#     series P with non-negative coefficients, whose derivatives increase on [0, 1]); the tolerance
+#     is that bound plus a float64 rounding floor ``k eps scale``.
+def remainder(bound: float, scale: float = 1.0, k: float = 64.0, why: str = "") -> Tolerance:
+    floor = k * EPS * max(abs(scale), 1e-300)
+    return Tolerance(
+        bound + floor,
+        "remainder",
+        (why + ": " if why else "") + f"first neglected Taylor term {bound:.3g} plus rounding floor {k:g} eps x {scale:.3g}",
+        relative=False,
+    )
