@@ -46,13 +46,20 @@ def _q_inf(g: float) -> float:
 
 
 def _sphere_noise_var(g: float, q: float, n: int) -> float:
-    """Conservative variance of one layer's q^{l+1} = g^2 mean_i tanh(x_i)^2 given q^l = q: the i.i.d.
-    value g^4 Var[tanh(sqrt(q) Z)^2] / N (x^l is uniform on its sphere, which only lowers it)."""
+    """Variance of one layer's q^{l+1} = g^2 mean_i tanh(x_i)^2 given q^l = q, to leading order in 1/N.
+
+    With Haar weights x^l is uniform on the sphere |x|^2 = N q, so mean_i x_i^2 = q exactly: the
+    fluctuation is that of mean_i tanh(x_i)^2 for i.i.d. x_i ~ N(0, q) *conditioned* on the sample
+    second moment, g^4 [Var(tanh^2) - Cov(tanh^2, x^2)^2 / Var(x^2)] / N with Var(x^2) = 2 q^2 (the
+    part of tanh^2 linear in x^2 does not fluctuate).  Expectations by numeric.gaussian.expect."""
     from numeric import gaussian as G
 
+    if q <= 0:
+        return 0.0
     m2 = float(G.expect(lambda x: np.tanh(x) ** 2, q))
     m4 = float(G.expect(lambda x: np.tanh(x) ** 4, q))
-    return g**4 * max(m4 - m2 * m2, 0.0) / n
+    cov = float(G.expect(lambda x: np.tanh(x) ** 2 * x * x, q)) - m2 * q
+    return g**4 * max(m4 - m2 * m2 - cov * cov / (2 * q * q), 0.0) / n
 
 
 def _last5_theory(g: float, width: int, depth: int):
@@ -101,8 +108,8 @@ def _(ctx):
         qinf, q30, sd, fw_bias = _last5_theory(g, int(sz["width"]), int(sz["depth"]))
         depth_bias = abs(q30 - qinf)
         tol = clt(sd, n, alpha=MF.ALPHA / len(gains), bias=depth_bias + fw_bias,
-                  why=f"g={g}: sigma of the last-5-layer mean from theory (per-layer noise g^4 Var[tanh^2]/N, "
-                      f"an upper bound for Haar weights, propagated by nu'); bias = depth-30 offset "
+                  why=f"g={g}: sigma of the last-5-layer mean from theory (per-layer noise of the sphere average "
+                      f"of tanh^2, O(1/N), propagated by the linearized map nu'); bias = depth-30 offset "
                       f"|nu^29(q1) avg - q_inf| = {depth_bias:.2g} + delta-method O(1/N) bound {fw_bias:.2g}")
         m = float(stat.mean())
         ratio = abs(m - qinf) / tol.value
@@ -117,31 +124,31 @@ def _(ctx):
                    sizes=dict(sz), extra={"rows": rows})
 
 
-@CQ.simulation("deviation from the depth-30 map is consistent with its N^(-1/2) theory spread",
+@CQ.simulation("deviations from the depth-30 map are as small as the N^(-1/2) noise theory says",
                sizes=QINF_SIZES)
 def _(ctx):
-    """The measured deviations from the iterated map, in units of the theory sd, must not be larger
-    than the CLT allows (a chi-square-type check of the N^(-1/2) noise model at one width)."""
+    """z = (last-5-layer mean - the iterated map's value) / theory sd, over nets and gains g > 1: if the
+    theory sd (sphere-conditioned CLT noise propagated through nu') is right, E z^2 = 1; a larger mean
+    z^2 means the simulation deviates from the map more than finite-width noise explains."""
     sz = ctx.sizes
     gains, n = list(sz["gains"]), int(sz["n_nets"])
     zs = []
     for i, g in enumerate(gains):
+        qinf, q30, sd, fw_bias = _last5_theory(g, int(sz["width"]), int(sz["depth"]))
+        if q30 < 1e-4:
+            continue  # the noise variance is O(q^4) there, below the float64 cancellation floor of its formula
         r = MF.simulate("tanh", int(sz["width"]), int(sz["depth"]), g * g, 0.0, Q1, (0.0,), n,
                         MF.seed_for(ctx, 100 + i), weights="orthogonal", device=ctx.device)
-        qinf, q30, sd, fw_bias = _last5_theory(g, int(sz["width"]), int(sz["depth"]))
         stat = r.q[:, 0, -5:].mean(axis=1)
-        zs.extend(((stat - q30) / max(sd, 1e-300)).tolist())
+        zs.extend(((stat - q30) / sd).tolist())
     zs = np.array(zs)
-    rms = float(np.sqrt(np.mean(zs**2)))
     k = len(zs)
-    # rms of k standard normals (or smaller, since the theory sd is an upper bound): CLT on z^2 (var 2)
-    tol = clt(math.sqrt(2.0), k, why="mean of z^2 over all nets and gains (E z^2 <= 1, Var z^2 = 2 for normal z)",
-              bias=1.0)
+    tol = clt(math.sqrt(2.0), k, bias=1.0, why="one-sided: mean of z^2 over all nets and gains (with q^30 > 1e-4) must not exceed "
+              "its expectation 1 by more than the CLT allows (Var z^2 = 2 for normal z)")
     ms = float(np.mean(zs**2))
-    return Outcome(predicted="<= 1", measured=ms, error=ms, tolerance=tol, passed=bool(ms <= tol.value),
-                   detail=f"mean z^2 = {ms:.3f} (rms {rms:.3f}) over {k} nets: deviations from the iterated map in "
-                          "units of the theory sd; > 1 would mean the N^(-1/2) noise model underestimates the error",
-                   sizes=dict(sz), extra={"z": zs.tolist()})
+    return Outcome(predicted=1.0, measured=ms, error=ms, tolerance=tol, passed=bool(ms <= tol.value),
+                   detail=f"mean z^2 = {ms:.3f} over {k} nets (expected 1 if the noise theory is exact; "
+                          f"z = {np.round(zs, 2).tolist()})", sizes=dict(sz), extra={"z": zs.tolist()})
 
 
 # ----------------------------------------------------------------------------------------------
