@@ -16,7 +16,8 @@ P'(1) = sigma_w^2 ||phi'||_N^2 / (sigma_b^2 + sigma_w^2 ||phi||_N^2).  The criti
 sigma_b^2/sigma_w^2 = ||phi'||^2 - ||phi||^2 is layernorm.critical_ratio.erf (Appendix B).
 
 Fig. 1 does not state sigma_w, sigma_b; we take the critical initialization (the setting of Theorem
-1's discussion and of Fig. 3), sigma_w^2 = 1.
+1's discussion and of Fig. 3), sigma_w^2 = 1.  Regime points (sigma_w^2 = 1): ordered sigma_b^2 = 4 r_c,
+critical sigma_b^2 = r_c, chaotic sigma_b^2 = r_c / 4 (so that 0 < rho_fp < 1), r_c the critical ratio.
 """
 from __future__ import annotations
 
