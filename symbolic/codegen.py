@@ -128,7 +128,8 @@ def _source_file(formulas: list[Formula]) -> str:
 
 
 def generate_topic(topic: str, formulas: list[Formula]) -> str:
-    """Return the full source text of ``numeric/generated/<topic>.py``."""
+    """Return the full source text of ``numeric/generated/<topic>.py`` (formulas with a closed form)."""
+    formulas = [f for f in formulas if f.generated]
     npp, tp = _numpy_printer(), _torch_printer()
     src_files = _source_file(formulas)
     digest = hashlib.sha256()

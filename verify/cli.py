@@ -153,6 +153,11 @@ def cmd_formula(args) -> int:
 def _show(f, what: str) -> int:
     import sympy as sp
 
+    if not f.generated:
+        print(f"{f.id} has no closed form: mpmath reference {getattr(f.mp_impl, '__qualname__', f.mp_impl)}, "
+              f"fast kernel {f.numeric_impl} (and its _torch twin)")
+        if f.expr is None:
+            return 0
     if what == "latex":
         print(sp.latex(f.expr))
     elif what == "sympy":
