@@ -64,22 +64,46 @@ def _interval(lower, upper, lower_open, upper_open, integer):
     return ("integers in " if integer else "") + f"{left}{lo}, {hi}{right}"
 
 
+def _minmax(value):
+    """(min, max) by two reductions without temporaries; NaN propagates into both (NumPy and Torch)."""
+    if hasattr(value, "numel"):
+        if value.numel() == 0:
+            return 0.0, 0.0
+        return float(value.min()), float(value.max())
+    if value.size == 0:
+        return 0.0, 0.0
+    return float(value.min()), float(value.max())
+
+
 def check_param(fid, name, value, lower, upper, lower_open, upper_open, integer):
-    """Raise DomainError unless every element of ``value`` lies in the declared interval."""
+    """Raise DomainError unless every element of ``value`` lies in the declared interval.
+
+    Fast path: the interval test needs only the min and the max (two reductions, no temporaries);
+    the element-wise mask is built only to name the offending value.
+    """
+    lo, hi = _minmax(value)
+    ok_fast = lo == lo and hi == hi and -math.inf < lo and hi < math.inf  # no NaN, no +-inf
+    if ok_fast and lower is not None:
+        ok_fast = lo > lower if lower_open else lo >= lower
+    if ok_fast and upper is not None:
+        ok_fast = hi < upper if upper_open else hi <= upper
+    if ok_fast and integer:
+        ok_fast = bool((value == value.round()).all())
+    if ok_fast:
+        return
     ok = (value > -math.inf) & (value < math.inf)  # False at NaN and at +-inf
     if lower is not None:
         ok = ok & ((value > lower) if lower_open else (value >= lower))
     if upper is not None:
         ok = ok & ((value < upper) if upper_open else (value <= upper))
     if integer:
-        ok = ok & (value == value.round() if hasattr(value, "round") else value == np.round(value))
-    if not bool(ok.all()):
-        idx, bad = _first_bad(value, ok)
-        where = f" (at index {tuple(int(i) for i in idx)})" if idx else ""
-        raise DomainError(
-            f"{fid}: parameter {name!r} = {bad!r}{where} is outside its domain "
-            f"{_interval(lower, upper, lower_open, upper_open, integer)}"
-        )
+        ok = ok & (value == value.round())
+    idx, bad = _first_bad(value, ok)
+    where = f" (at index {tuple(int(i) for i in idx)})" if idx else ""
+    raise DomainError(
+        f"{fid}: parameter {name!r} = {bad!r}{where} is outside its domain "
+        f"{_interval(lower, upper, lower_open, upper_open, integer)}"
+    )
 
 
 def check_constraint(fid, text, message, ok, env):
@@ -103,9 +127,10 @@ def finite(fid, out, env):
     Inputs inside the declared domain always have a finite value, so a non-finite result can only be a
     float64 overflow/underflow of an intermediate: an error, never a silent NaN or inf.
     """
-    ok = (out > -math.inf) & (out < math.inf)
-    if bool(ok.all()):
+    lo, hi = _minmax(out)
+    if -math.inf < lo and hi < math.inf:  # also False when NaN propagated into min/max
         return out
+    ok = (out > -math.inf) & (out < math.inf)
     shape = tuple(ok.shape)
     ok_np = ok.cpu().numpy() if hasattr(ok, "cpu") else np.asarray(ok)
     idx = np.unravel_index(int(np.argmin(ok_np)), shape) if shape else ()
