@@ -15,6 +15,8 @@ Findings (errata) this module reports, with the corrected statements it checks i
   sinh(theta*) = 2s/c0 (printed: s/c0), the cutoff is sinh(theta_f) = 2(1 - eps)s/c0, and eq. (26),
   which is the correct integral of the printed (25), must be evaluated with s -> 2s to give the time
   along the true dynamics (8).
+* supplementary B: the energies (27) and (32) are printed without the square of (14); the gradient (28),
+  Hessian (29)-(31), (33)-(35), (37), (41) and (43)-(45) are those of the squared energy and hold.
 """
 from __future__ import annotations
 
@@ -756,3 +758,173 @@ def _fig3(out, scale, seed):
     fig.tight_layout()
     fig.savefig(out, dpi=120)
     plt.close(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# Section 2 and supplementary B: deeper networks (checked beyond the first slice because the
+# printed energies of supplementary B drop a square).
+CD = claim(
+    "saxe2013/eq14-17-deep-dynamics",
+    "On the balanced manifold a_i = a of the N_l-layer energy (14), u = prod a_i obeys (15); for large N_l this "
+    "becomes (16), whose integral is (17).",
+    f"{PAPER}, eqs. (14)-(17)",
+)
+_DEPTHS = (3, 4, 5, 6, 8)
+
+
+def _deep_symbols(n_layers):
+    return sp.symbols(f"a1:{n_layers}", positive=True)
+
+
+@CD.exact("eq15-from-eq14")
+def _(ctx):
+    total = 0
+    a = sp.Symbol("a", positive=True)
+    for N in _DEPTHS:
+        xs = _deep_symbols(N)
+        E = (S.s - sp.Mul(*xs)) ** 2 / (2 * S.tau)
+        rate = -S.tau * sp.diff(E, xs[0])  # tau da_1/dt, the same for every i by symmetry
+        rate_bal = rate.subs({x: a for x in xs})
+        u = a ** (N - 1)
+        lhs = sp.diff(u, a) * rate_bal  # tau du/dt on the balanced manifold
+        rhs = (N - 1) * u ** (2 - sp.Rational(2, N - 1)) * (S.s - u)
+        total += abs(sp.simplify(sp.powsimp(lhs - rhs, force=True)))
+    return Outcome.symbolic(sp.simplify(total), f"tau du/dt from (14) minus (15), N_l in {_DEPTHS}")
+
+
+@CD.exact("eq16-is-the-large-depth-limit")
+def _(ctx):
+    N, u = sp.Symbol("N", positive=True), sp.Symbol("u", positive=True)
+    ratio = ((N - 1) * u ** (2 - 2 / (N - 1))) / (N * u**2)
+    lim = sp.limit(ratio, N, sp.oo)
+    return Outcome.symbolic(sp.simplify(lim - 1), "lim_{N -> oo} (15)/(16) - 1 (at fixed u, s - u cancels)")
+
+
+@CD.exact("eq17-integrates-eq16")
+def _(ctx):
+    N = sp.Symbol("N_l", positive=True)
+    u0, uf, s, tau = S.u0, S.uf, S.s, S.tau
+    t17 = tau / N * (sp.log(uf * (u0 - s) / (u0 * (uf - s))) / s**2 + 1 / (s * u0) - 1 / (s * uf))
+    d = sp.simplify(sp.diff(t17, uf) - tau / (N * uf**2 * (s - uf)))
+    z = sp.simplify(t17.subs(uf, u0))
+    return Outcome.symbolic(sp.simplify(abs(d) + abs(z)), "d t/d uf of (17) minus tau/(N u^2 (s-u)), plus t(uf = u0)")
+
+
+CB = claim(
+    "saxe2013/supB-learning-rate",
+    "Supplementary B: the energy (27), its gradient (28), Hessian (29)-(31), their values (32)-(35) on the "
+    "symmetric manifold, the top eigenvalue (37), its maximum (41) at a_opt = s^(1/(N_l-1)), and the resulting "
+    "learning-rate scaling (42) and finite depth delay (43)-(45).",
+    f"{PAPER}, supplementary eqs. (27)-(45)",
+)
+
+
+def _supB(N):
+    xs = _deep_symbols(N)
+    P = sp.Mul(*xs)
+    E27_printed = (S.s - P) / (2 * S.tau)
+    E27 = (S.s - P) ** 2 / (2 * S.tau)
+    f28 = -(S.s - P) * (P / xs[0]) / S.tau
+    return xs, P, E27_printed, E27, f28
+
+
+@CB.exact("eq27-28-energy-and-gradient")
+def _(ctx):
+    pr = co = 0
+    for N in _DEPTHS:
+        xs, P, E27p, E27, f28 = _supB(N)
+        pr += abs(sp.simplify(sp.diff(E27p, xs[0]) - f28))
+        co += abs(sp.simplify(sp.diff(E27, xs[0]) - f28))
+    return erratum(Outcome.symbolic(sp.simplify(pr), "dE/da_1 of the printed (27) minus (28)"),
+                   Outcome.symbolic(sp.simplify(co), "dE/da_1 of (27) squared (as in (14)) minus (28)"),
+                   "eq. (27) must read E = (1/2tau)(s - prod a_k)^2 (the square of (14) is missing); (28) is the "
+                   "gradient of the squared energy")
+
+
+@CB.exact("eq29-31-hessian")
+def _(ctx):
+    total = 0
+    for N in _DEPTHS:
+        xs, P, _, E27, _ = _supB(N)
+        i, j = 0, 1
+        g29 = (P / xs[j]) * (P / xs[i]) / S.tau - (S.s - P) * (P / (xs[i] * xs[j])) / S.tau
+        h31 = (P / xs[i]) ** 2 / S.tau
+        total += abs(sp.simplify(sp.diff(E27, xs[i], xs[j]) - g29)) + abs(sp.simplify(sp.diff(E27, xs[i], 2) - h31))
+    return Outcome.symbolic(sp.simplify(total), "second derivatives of the squared (27) minus (29) and (31)")
+
+
+@CB.exact("eq32-35-symmetric-manifold")
+def _(ctx):
+    a = sp.Symbol("a", positive=True)
+    pr = co = rest = 0
+    for N in _DEPTHS:
+        xs, P, _, E27, _ = _supB(N)
+        on = {x: a for x in xs}
+        E32_printed = (S.s - a ** (N - 1)) / (2 * S.tau)
+        E32 = (S.s - a ** (N - 1)) ** 2 / (2 * S.tau)
+        pr += abs(sp.simplify(E27.subs(on) - E32_printed))
+        co += abs(sp.simplify(E27.subs(on) - E32))
+        f33 = -(S.s - a ** (N - 1)) * a ** (N - 2) / S.tau
+        g34 = 2 * a ** (2 * N - 4) / S.tau - S.s * a ** (N - 3) / S.tau
+        h35 = a ** (2 * N - 4) / S.tau
+        rest += abs(sp.simplify(sp.diff(E27, xs[0]).subs(on) - f33))
+        rest += abs(sp.simplify(sp.diff(E27, xs[0], xs[1]).subs(on) - g34))
+        rest += abs(sp.simplify(sp.diff(E27, xs[0], 2).subs(on) - h35))
+    return erratum(Outcome.symbolic(sp.simplify(pr + rest), "printed (32) and (33)-(35) vs the restriction of (27)"),
+                   Outcome.symbolic(sp.simplify(co + rest), "(32) squared and (33)-(35) vs the restriction of (27)"),
+                   "eq. (32) must read E(a) = (1/2tau)(s - a^(N_l-1))^2 (square missing); (33)-(35) are correct")
+
+
+@CB.exact("eq37-41-top-eigenvalue")
+def _(ctx):
+    a = sp.Symbol("a", positive=True)
+    total = 0
+    for N in _DEPTHS:
+        n = N - 1
+        g = 2 * a ** (2 * N - 4) / S.tau - S.s * a ** (N - 3) / S.tau
+        h = a ** (2 * N - 4) / S.tau
+        H = sp.Matrix(n, n, lambda i, j: h if i == j else g)
+        ones = sp.ones(n, 1)
+        lam37 = (2 * N - 3) * a ** (2 * N - 4) / S.tau - (N - 2) * S.s * a ** (N - 3) / S.tau
+        total += sum(abs(sp.simplify(v)) for v in (H * ones - lam37 * ones))
+        lam41 = (N - 1) * S.s ** sp.Rational(2 * N - 4, N - 1) / S.tau
+        total += abs(sp.simplify(sp.powsimp(lam37.subs(a, S.s ** sp.Rational(1, N - 1)) - lam41, force=True)))
+    N = sp.Symbol("N", positive=True)
+    lim = sp.limit(((N - 1) * S.s ** ((2 * N - 4) / (N - 1))) / (N * S.s**2), N, sp.oo)  # (42): lambda_1 ~ N s^2
+    return Outcome.symbolic(sp.simplify(total + abs(lim - 1)),
+                            "H 1 - lambda_1 1 with (37); (37) at a_opt minus (41); lim lambda_1/(N s^2) - 1 for (42)")
+
+
+@CB.precise("eq41-maximum-at-a-opt")
+def _(ctx):
+    """max |lambda_1(a)| over a in [0, s^(1/(N_l-1))] is attained at a_opt (grid of 4001 points, N_l = 3..40)."""
+    worst = 0.0
+    for N in range(3, 41):
+        for s in (0.25, 1.0, 4.0):
+            aopt = s ** (1.0 / (N - 1))
+            a = np.linspace(0, aopt, 4001)
+            lam = (2 * N - 3) * a ** (2 * N - 4) - (N - 2) * s * a ** (N - 3)
+            peak = np.abs(lam).max()
+            at_opt = (N - 1) * s ** ((2 * N - 4) / (N - 1))
+            worst = max(worst, (peak - at_opt) / at_opt)
+    return Outcome.bound(max(worst, 0.0), ulps(64, "float64 grid evaluation of a polynomial; the maximum must be "
+                                                  "the endpoint value up to rounding"),
+                         "largest relative excess of max_a |lambda_1(a)| over lambda_1(a_opt), N_l = 3..40, s in {1/4, 1, 4}")
+
+
+@CB.exact("eq43-45-finite-delay")
+def _(ctx):
+    c, u0, uf, s = sp.Symbol("c", positive=True), S.u0, S.uf, S.s
+    N = sp.Symbol("N", positive=True)
+    tau_N = c * (N - 1) * s ** ((2 * N - 4) / (N - 1))  # tau = c lambda_1(a_opt), eq. (41)
+    t3 = (tau_N / (2 * s) * sp.log(uf * (s - u0) / (u0 * (s - uf)))).subs(N, 3)
+    t43 = c * sp.log(uf * (s - u0) / (u0 * (s - uf)))
+    t17 = tau_N / N * (sp.log(uf * (u0 - s) / (u0 * (uf - s))) / s**2 + 1 / (s * u0) - 1 / (s * uf))
+    t_inf = sp.limit(t17, N, sp.oo)
+    t44 = c * (sp.log(uf * (u0 - s) / (u0 * (uf - s))) + s / u0 - s / uf)
+    # the log arguments of (43) and (44) are the same rational function (both signs flipped):
+    A43, A44 = uf * (s - u0) / (u0 * (s - uf)), uf * (u0 - s) / (u0 * (uf - s))
+    same_arg = sp.simplify(A44 - A43)
+    diff45 = sp.simplify(same_arg) + sp.simplify(t44.subs(sp.log(A44), sp.log(A43)) - t43 - (c * s / u0 - c * s / uf))
+    return Outcome.symbolic(sp.simplify(abs(sp.simplify(t3 - t43)) + abs(sp.simplify(t_inf - t44)) + abs(diff45)),
+                            "(11) with tau = c lambda_1 at N_l = 3 minus (43); lim (17) minus (44); (44) - (43) minus (45)")
