@@ -21,6 +21,13 @@ Rules
     the deviation of a measured convergence order from 1 is bounded by the relative size of the
     second-order term, ``|p - 1| <= c * h * L`` where ``L`` is the stiffness (largest rate) of the
     flow.
+``clt_t(sd, n, alpha, tests)``
+    As ``clt`` when the spread is estimated from the same ``n`` samples: Student's t quantile with
+    ``n - 1`` degrees of freedom, optional Bonferroni correction over ``tests`` comparisons.
+``remainder(bound)``
+    A Taylor expansion with an explicitly bounded first neglected term, plus a rounding floor.
+``criterion(value)``
+    A stated acceptance criterion of a qualitative claim, where the paper gives no error theory.
 ``rk4(estimate)``
     Classical RK4 with step-doubling: the error of the fine solution is estimated by
     ``|y_h - y_{h/2}| / 15``; the tolerance is that estimate plus a float64 rounding floor.
