@@ -131,3 +131,13 @@ def test_codegen_check_is_clean(capsys):
 def test_console_script_runs():
     r = subprocess.run([sys.executable, "-m", "verify.cli", "formula", "--list"], capture_output=True, text=True)
     assert r.returncode == 0 and "saxe.u_sigmoid" in r.stdout
+
+
+def test_verify_report_writes_markdown_results_and_figures(capsys, tmp_path):
+    code, _, _ = run(capsys, "verify", "saxe2013/eq11", "--scale", "smoke", "--no-json", "--quiet",
+                     "--report", str(tmp_path / "rep"))
+    assert code == 0
+    rep = (tmp_path / "rep" / "report.md").read_text()
+    assert "saxe2013/eq11-timescale" in rep and "| passed |" in rep
+    assert (tmp_path / "rep" / "results.json").exists()
+    assert (tmp_path / "rep" / "saxe2013-fig3.png").stat().st_size > 10_000

@@ -101,6 +101,11 @@ def cmd_verify(args) -> int:
     if json_path:
         write_json(json_path, payload)
         out.print(f"results written to {json_path}")
+    if args.report:
+        from verify.report import write_report
+
+        path = write_report(args.report, payload, claims, scale=args.scale, seed=args.seed)
+        out.print(f"report written to {path}")
     return 0 if counts["failed"] == 0 and counts["error"] == 0 else 1
 
 
@@ -233,6 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
     s.add_argument("--no-json", action="store_true", help="do not write a results file")
+    s.add_argument("--report", metavar="DIR", help="also write DIR/report.md, DIR/results.json and the figures "
+                   "of the selected papers as PNG")
     s.add_argument("--quiet", action="store_true", help="no progress display")
     s.set_defaults(func=cmd_verify)
 
