@@ -148,9 +148,39 @@ MP = {
 
 
 def _bracket_root(fn, lo, hi):
-    """Root of fn in [lo, hi] (fn(lo) > 0 > fn(hi)) by mpmath.findroot's Anderson bracketing solver,
-    polished by bisection-safe secant; the result is checked to satisfy |fn| small."""
-    return mpmath.findroot(fn, (lo, hi), solver="anderson")
+    """Root of fn in [lo, hi] with fn(lo) > 0 > fn(hi), by the Illinois (modified regula falsi) method
+    with a *relative* stopping rule |hi - lo| <= 10^-(dps-4) |x| (the function values carry cancellation
+    at the working precision; the two-precision confirmation of verify.formulas.evaluate_mpmath, at
+    dps + 15 and dps + 35, checks the digits that are reported) (mpmath.findroot's test |f(x)|^2 <= tol
+    is absolute and accepts spurious roots where f is merely tiny, e.g. q ~ 1e-68 when sb2 ~ 1e-68)."""
+    flo, fhi = fn(lo), fn(hi)
+    if not (flo > 0 > fhi):
+        raise ValueError(f"bracket [{lo}, {hi}] does not enclose a sign change ({flo}, {fhi})")
+    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 4))
+    side = 0
+    for it in range(10 * mpmath.mp.prec):
+        if it % 2 and lo > 0 and hi > 4 * lo:
+            x = mpmath.sqrt(lo * hi)  # geometric bisection: roots many decades below hi (q* ~ sqrt(sb2))
+        else:
+            x = (lo * fhi - hi * flo) / (fhi - flo)
+        if not (lo < x < hi):
+            x = (lo + hi) / 2
+        fx = fn(x)
+        if fx == 0:
+            return x
+        if fx > 0:
+            lo, flo = x, fx
+            if side == 1:
+                fhi /= 2
+            side = 1
+        else:
+            hi, fhi = x, fx
+            if side == -1:
+                flo /= 2
+            side = -1
+        if hi - lo <= tol * abs(x):
+            return x
+    raise ValueError("Illinois iteration did not converge")
 
 
 def mp_qstar(act, sw2_, sb2_):
