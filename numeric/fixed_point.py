@@ -334,6 +334,7 @@ def correlation_map(act: str, c, sw2, sb2, q=None, a=None, backend: str = "numpy
     variance q and correlation c, and dP/dc = sw2 E[phi'(u1) phi'(u2)] (the lecture's b; at c = 1
     it is chi1).  ``q`` defaults to q* (:func:`solve_qstar`), where P is the lecture's C~_{q*} and
     ICLR 2022's P of eq. (2.3) with the variances at their fixed point.  Broadcasts over arrays.
+    c_next is clipped to [-1, 1] (rounding can otherwise put P(1) one ulp above 1).
     Source: Yarotsky's lecture, "Evolution of correlations near a fixed point"; ICLR 2022 eq. (2.3).
     """
     B = _backend(backend, c, sw2, sb2)
@@ -345,7 +346,11 @@ def correlation_map(act: str, c, sw2, sb2, q=None, a=None, backend: str = "numpy
     q = B.asarray(q)
     _v.check_param("correlation_map", "q", q, 0.0, None, True, True, False)
     A = _Act(act, B, None if a is None else B.asarray(a))
-    return (sw2 * A.C(c, q) + sb2) / q, sw2 * A.D(c, q)
+    c_next = (sw2 * A.C(c, q) + sb2) / q
+    # The exact map sends [-1, 1] into [-1, 1] (Cauchy-Schwarz; P(1) = nu(q*)/q* = 1); rounding can put
+    # c_next an ulp outside, which would make the next call a domain error: clip (documented).
+    c_next = B.where(c_next > 1, 1.0 + 0 * c_next, B.where(c_next < -1, -1.0 + 0 * c_next, c_next))
+    return c_next, sw2 * A.D(c, q)
 
 
 def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: int = MAX_ITER) -> FixedPointResult:
