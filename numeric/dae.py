@@ -1,0 +1,99 @@
+"""Linear denoising autoencoders (Pretorius, Kroon & Kamper 2018): the closed-form DAE mapping kernel and
+the AE / DAE / WDAE simulations, built on the shared deep-linear-network harness ``numeric.linear_nets``.
+
+Notation map (code -> paper): ``lam`` lambda_j (eigenvalue of Sigma_xx = sum_i x_i x_i^T), ``eps``
+varepsilon = N s^2, ``gamma`` the weight-decay penalty of eq. (6), ``n`` N, ``tau`` = N/alpha, ``c0`` =
+|w2^2 - w1^2|, ``w0`` = w2(0) w1(0), ``t`` time in epochs.
+
+``w_t`` / ``w_t_torch`` evaluate eq. (5) through the cancellation-free rewrite registered as
+``dae.w_t`` in ``symbolic/dae.py`` (its docstring derives it).  They are written by hand, once, for
+any array namespace, instead of being printed by ``theorycheck codegen``: SymPy's ``expm1_opt`` pass,
+which codegen applies, also tries ``expr.factor()`` and keeps it when it has fewer operations, and the
+factored form multiplies the sums of non-negative terms out again (measured: 4e-9 relative error at
+t = 0 instead of 1 ulp) and takes minutes on this expression.
+
+Training: the linear autoencoder y = W2 W1 x is the harness's network with S_yx = S_xx = Sigma_xx.
+Gradient descent with rate alpha on the loss (1) of the paper (the 1/(2N) mean plus the noise or
+weight-decay term) is the harness's rule with ``lr = alpha/N = 1/tau`` and correlations
+* AE:   S_yx = S_xx = Sigma_xx;
+* DAE, expected loss (1):  S_yx = Sigma_xx, S_xx = Sigma_xx + eps I  (the term -eps W2^T W2 W1 of §3.1);
+* DAE, sampled noise:  S_yx = sum_i x_i x~_i^T, S_xx = sum_i x~_i x~_i^T, fresh x~ = x + noise each epoch;
+* WDAE (eq. 6): S_yx = S_xx = Sigma_xx and the harness's weight decay ``wd = N gamma``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from numeric import _validate as _v
+from numeric._validate import DomainError
+
+__all__ = [
+    "w_t",
+    "w_t_torch",
+    "scalar_gd",
+    "train_autoencoder",
+    "eigen_mappings",
+    "noise_correlations",
+    "train_nonlinear_autoencoder",
+]
+
+_FID = "dae.w_t"
+
+
+def _w_t(xp, lam, eps, tau, c0, w0, t):
+    """Eq. (5) in the rewrite of symbolic/dae.py (``xp`` is numpy or torch)."""
+    beta = c0 * (eps / lam + 1)
+    zeta = xp.sqrt(beta * beta + 4)
+    x = -(zeta * lam * t / tau)
+    G = xp.exp(x)
+    omg = -xp.expm1(x)
+    q0 = xp.sqrt(c0 * c0 + 4 * w0 * w0)
+    P = q0 + 2 * xp.abs(w0)
+    big = (c0 + P) / (c0 + q0)
+    small = c0 * big / P
+    delta = 2 * w0 / (c0 + q0)
+    zmb = 4 / (zeta + beta)
+    X = 2 * G * (beta + zeta) + 2 * zmb
+    pos = w0 >= 0
+    p = xp.where(pos, big, small)
+    m = xp.where(pos, small, big)
+    # delta >= -1/2: 4 omg + delta X has no cancellation except at a true zero crossing of w(t); for
+    # delta -> -1 (w0 << -c0) it would cancel 4 against 4 G-free terms, so use delta = p - 1 there.
+    Np = xp.where(delta >= -0.5, 4 * omg + delta * X,
+                  2 * beta * (zmb + 2) / (zeta + 2) - 2 * G * (2 + beta + zeta) + p * X)
+    Dp = 2 * beta + 2 * beta * beta / (zeta + 2) + 2 * G * (zmb + 2) + 4 * p * omg
+    Sp = omg * (2 * beta * m + 4 * p) + 2 * (1 + G) * zeta * p
+    Tp = 2 * beta * omg * p + m * (2 * beta * beta / (zeta + 2) + 2 * G * (zeta + 2))
+    return c0 * Np * (Dp / (Sp * Tp))
+
+
+def _check(lam, eps, tau, c0, w0, t):
+    _v.check_param(_FID, "lam", lam, 0.0, None, True, True, False)
+    _v.check_param(_FID, "eps", eps, 0.0, None, False, True, False)
+    _v.check_param(_FID, "tau", tau, 0.0, None, True, True, False)
+    _v.check_param(_FID, "c0", c0, 0.0, None, True, True, False)
+    _v.check_param(_FID, "w0", w0, None, None, True, True, False)
+    _v.check_param(_FID, "t", t, 0.0, None, False, True, False)
+
+
+def w_t(lam, eps, tau, c0, w0, t):
+    """Mapping w(t) = (c0/2) sinh(theta_t) of a linear DAE, eq. (5), vectorized float64 NumPy.
+
+    Source: Pretorius et al. 2018, eq. (5) and supplementary B.  Formula id: dae.w_t.
+    Domain: lam > 0, eps >= 0, tau > 0, c0 > 0, w0 real, t >= 0.  Accurate to a few ulps wherever
+    w(t) is well conditioned (every input except near a zero crossing of w(t), which happens only for
+    w0 < 0); no overflow at any t; tends to the logistic solution as c0 -> 0.
+    """
+    lam, eps, tau, c0, w0, t = _v.as_numpy(lam, eps, tau, c0, w0, t)
+    _check(lam, eps, tau, c0, w0, t)
+    out = _w_t(np, lam, eps, tau, c0, w0, t)
+    return _v.finite(_FID, out, {"lam": lam, "eps": eps, "tau": tau, "c0": c0, "w0": w0, "t": t})
+
+
+def w_t_torch(lam, eps, tau, c0, w0, t):
+    """Torch twin of :func:`w_t` (float64, on the device of the first tensor argument)."""
+    torch = _v.torch()
+    lam, eps, tau, c0, w0, t = _v.as_torch(lam, eps, tau, c0, w0, t)
+    _check(lam, eps, tau, c0, w0, t)
+    out = _w_t(torch, lam, eps, tau, c0, w0, t)
+    return _v.finite(_FID, out, {"lam": lam, "eps": eps, "tau": tau, "c0": c0, "w0": w0, "t": t})
