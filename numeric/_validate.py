@@ -143,3 +143,15 @@ def finite(fid, out, env):
         f"{fid}: float64 overflow/underflow at {', '.join(vals)} (the value is finite in exact arithmetic; "
         "use the mpmath backend for such extreme inputs)"
     )
+
+
+def constant_like(value, *args):
+    """A constant kernel's value, broadcast to its arguments' shape, as float64 array or tensor."""
+    arrays = [a for a in args if a is not None]
+    if any(hasattr(a, "device") and hasattr(a, "dtype") and not isinstance(a, np.ndarray) for a in arrays):
+        t = torch()
+        ref = next(a for a in arrays if isinstance(a, t.Tensor))
+        shape = t.broadcast_shapes(*[a.shape for a in arrays if isinstance(a, t.Tensor)])
+        return t.full(shape, float(value), dtype=t.float64, device=ref.device)
+    shape = np.broadcast_shapes(*[np.shape(a) for a in arrays]) if arrays else ()
+    return np.full(shape, float(value), dtype=np.float64)

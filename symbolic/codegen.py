@@ -47,6 +47,14 @@ class _TorchPrinter(TorchPrinter):
     def _print_expm1(self, expr):
         return f"torch.expm1({self._print(expr.args[0])})"
 
+    def _print(self, expr, **kwargs):
+        # A numeric sub-expression such as log(2) or sqrt(5) would be printed as torch.log(2) on a
+        # Python number (a TypeError in Torch): print its correctly rounded float64 value instead.
+        if (isinstance(expr, sp.Basic) and expr.is_number and not expr.is_Rational and not expr.is_Float
+                and isinstance(expr, (sp.Function, sp.Pow)) and expr.is_real):
+            return repr(float(sp.N(expr, 30)))
+        return super()._print(expr, **kwargs)
+
     def _print_Rational(self, expr):
         # torch.pow(x, 3/2) is fine, but keep rationals as Python float literals explicitly.
         return f"({expr.p}/{expr.q})"
@@ -71,6 +79,8 @@ def _body(f: Formula, printer, indent: str = "    ") -> list[str]:
     for sym, sub in replacements:
         lines.append(f"{indent}{sym} = {printer.doprint(sub)}")
     lines.append(f"{indent}_out = {printer.doprint(reduced[0])}")
+    if not reduced[0].free_symbols:  # a constant: return an array/tensor like every other kernel
+        lines.append(f"{indent}_out = _v.constant_like(_out, {', '.join(p.name for p in f.params) or 'None'})")
     env = "{" + ", ".join(f"{p.name!r}: {p.name}" for p in f.params) + "}"
     lines.append(f"{indent}return _v.finite({f.id!r}, _out, {env})")
     return lines
@@ -159,13 +169,15 @@ def generate_topic(topic: str, formulas: list[Formula]) -> str:
         args = ", ".join(p.name for p in f.params)
         body += ["", f"def {f.func_name}({args}):"]
         body += _docstring(f, "NumPy")
-        body.append(f"    {args}, = _v.as_numpy({args})")
+        if args:
+            body.append(f"    {args}, = _v.as_numpy({args})")
         body += _checks(f, npp)
         body += _body(f, npp)
         body += ["", "", f"def {f.func_name}_torch({args}):"]
         body += _docstring(f, "Torch")
         body.append("    torch = _v.torch()")
-        body.append(f"    {args}, = _v.as_torch({args})")
+        if args:
+            body.append(f"    {args}, = _v.as_torch({args})")
         body += _checks(f, tp)
         body += _body(f, tp)
         body.append("")
