@@ -97,3 +97,87 @@ def w_t_torch(lam, eps, tau, c0, w0, t):
     _check(lam, eps, tau, c0, w0, t)
     out = _w_t(torch, lam, eps, tau, c0, w0, t)
     return _v.finite(_FID, out, {"lam": lam, "eps": eps, "tau": tau, "c0": c0, "w0": w0, "t": t})
+
+
+# ----------------------------------------------------------------------------------------------
+# Simulations (all through numeric.linear_nets.train: no training loop of its own)
+def scalar_gd(w1_0, w2_0, lam, steps: int, lr, *, eps=0.0, wd=0.0, record_every: int = 1):
+    """Gradient descent on the scalar loss of one eigen-direction, batched over initial conditions.
+
+    Loss (x tau): (lam/2)(1 - w2 w1)^2 + (eps/2)(w2 w1)^2 + (wd/2)(w1^2 + w2^2) (eq. (4) and the scalar
+    WDAE loss of supplementary C with wd = N gamma); one step with rate ``lr`` is one forward-Euler step
+    of (2)-(3) with dt = lr tau, i.e. ``lr = 1/tau`` for t in epochs.  Implemented as the harness's
+    1 x 1 network with S_yx = lam, S_xx = lam + eps.  Returns (times, w1, w2) as float64 NumPy arrays
+    of shape (records, batch).
+    """
+    from numeric.linear_nets import train
+
+    torch = _v.torch()
+    a = torch.as_tensor(np.asarray(w1_0, dtype=np.float64)).reshape(-1, 1, 1)
+    b = torch.as_tensor(np.asarray(w2_0, dtype=np.float64)).reshape(-1, 1, 1)
+    if a.shape != b.shape:
+        raise DomainError(f"scalar_gd: w1_0 and w2_0 must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+    if not lam > 0 or not eps >= 0:
+        raise DomainError(f"scalar_gd: need lam > 0 and eps >= 0, got lam={lam!r}, eps={eps!r}")
+    Syx = torch.tensor([[float(lam)]], dtype=torch.float64)
+    Sxx = torch.tensor([[float(lam) + float(eps)]], dtype=torch.float64)
+    _, _, steps_rec, rec = train(a, b, lr, steps, Syx=Syx, Sxx=Sxx, weight_decay=wd,
+                                 record=lambda k, W1, W2: torch.stack([W1[:, 0, 0], W2[:, 0, 0]]),
+                                 record_every=record_every)
+    times = steps_rec.numpy().astype(np.float64)
+    rec = rec.numpy()
+    return times, rec[:, 0, :], rec[:, 1, :]
+
+
+def noise_correlations(X, noise: str, scale: float, generator):
+    """``correlations(step)`` for the harness: fresh corrupted inputs x~ = x + noise at every epoch.
+
+    ``X`` is the (N, D) data tensor; ``noise`` is "gaussian" (std ``scale``) or "laplace" (scale b =
+    ``scale``, variance 2 b^2).  Returns S_yx = sum_i x_i x~_i^T and S_xx = sum_i x~_i x~_i^T.
+    """
+    torch = _v.torch()
+    if noise not in ("gaussian", "laplace"):
+        raise DomainError(f"noise_correlations: parameter 'noise' = {noise!r} is not 'gaussian' or 'laplace'")
+    if not scale > 0:
+        raise DomainError(f"noise_correlations: parameter 'scale' = {scale!r} must be > 0")
+
+    def corr(step):
+        if noise == "gaussian":
+            e = scale * torch.randn(X.shape, generator=generator, dtype=torch.float64)
+        else:
+            u = torch.rand(X.shape, generator=generator, dtype=torch.float64) - 0.5
+            e = -scale * torch.sign(u) * torch.log1p(-2 * u.abs())
+        Xt = X + e.to(X.device)
+        return X.T @ Xt, Xt.T @ Xt
+
+    return corr
+
+
+def train_autoencoder(X, hidden: int, alpha: float, epochs: int, *, kind: str = "ae", sigma2: float = 0.0,
+                      gamma: float = 0.0, init_std: float = 1e-3, generator=None, record_every: int = 10,
+                      V=None):
+    """Linear AE / DAE (sampled Gaussian noise of variance ``sigma2``) / WDAE (penalty ``gamma``) trained
+    by full-batch gradient descent with rate ``alpha`` on the paper's loss (1) / (6), from small i.i.d.
+    Gaussian weights.  Records diag(V^T W2 W1 V) (the mapping per eigen-direction of Sigma_xx, §3.2)
+    every ``record_every`` epochs.  Returns (epochs_recorded, mappings (records, D)).
+    """
+    from numeric.linear_nets import gaussian_init, train
+
+    torch = _v.torch()
+    if kind not in ("ae", "dae", "wdae"):
+        raise DomainError(f"train_autoencoder: parameter 'kind' = {kind!r} is not one of ae, dae, wdae")
+    N, D = X.shape
+    S = X.T @ X
+    if V is None:
+        _, V = torch.linalg.eigh(S)
+        V = V.flip(-1)
+    W1, W2 = gaussian_init(D, hidden, D, init_std, generator, batch=1, device=X.device)
+    lr = alpha / N
+    rec = lambda k, A, B: torch.diagonal(V.T @ (B[0] @ A[0]) @ V)  # noqa: E731
+    if kind == "dae":
+        corr = noise_correlations(X, "gaussian", float(np.sqrt(sigma2)), generator)
+        _, _, steps, recs = train(W1, W2, lr, epochs, correlations=corr, record=rec, record_every=record_every)
+    else:
+        _, _, steps, recs = train(W1, W2, lr, epochs, Syx=S, Sxx=S, weight_decay=N * gamma if kind == "wdae" else 0.0,
+                                  record=rec, record_every=record_every)
+    return steps.numpy().astype(np.float64), recs.numpy()

@@ -1,0 +1,130 @@
+"""Pretorius et al. 2018 (linear DAEs): kernels vs mpmath (hypothesis), the c0 -> 0 limit, invalid input,
+and the claims of verify/claims/pretorius2018.py at smoke scale."""
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from numeric import DomainError
+from numeric.dae import scalar_gd, w_t, w_t_torch
+from symbolic import dae as S
+from verify.context import Context
+from verify.references import ode_solve
+from verify.registry import Erratum, select
+
+EPS = np.finfo(float).eps
+
+
+def _ref_and_cond(args):
+    """Printed eq. (5) at raised precision, and the condition number of w w.r.t. t and w0."""
+    with mpmath.workdps(30):
+        a = [mpmath.mpf(v) for v in args]
+        ref = S._w_t_mp(*a)
+        h = mpmath.mpf(10) ** -12
+        terms = []
+        if a[5] != 0:
+            terms.append(abs((S._w_t_mp(*a[:5], a[5] * (1 + h)) - ref) / h))
+        if a[4] != 0:
+            terms.append(abs((S._w_t_mp(*a[:4], a[4] * (1 + h), a[5]) - ref) / h))
+        cond = float(sum(terms, mpmath.mpf(0)) / abs(ref)) if ref != 0 else math.inf
+    return ref, cond
+
+
+@settings(max_examples=60, deadline=None)
+@given(lam=st.floats(-1.5, 1.5), eps=st.one_of(st.just(0.0), st.floats(-3, 1.5)), tau=st.floats(-1, 1.5),
+       c0=st.floats(-14, 2), w0=st.floats(-8, 1.5), neg=st.booleans(), t=st.floats(-3, 3))
+def test_w_t_vs_printed_eq5_in_mpmath(lam, eps, tau, c0, w0, neg, t):
+    """1e-12 relative (times the condition number, which exceeds 1 only near a zero crossing of w(t) for w0 < 0)
+    over long times (zeta lam t/tau up to ~1e5: the printed E overflows), c0 down to 1e-14, both signs of w0."""
+    L, T = 10**lam, 10**tau
+    args = (L, 0.0 if eps == 0.0 else 10**eps, T, 10**c0, (-1 if neg else 1) * 10**w0, 10**t * T / L)
+    ref, cond = _ref_and_cond(args)
+    got = float(w_t(*args))
+    assert math.isfinite(got)
+    assert abs(got - float(ref)) <= 1e-12 * abs(float(ref)) * max(1.0, cond), (args, got, ref, cond)
+    gt = float(w_t_torch(*[torch.tensor(x, dtype=torch.float64) for x in args]))
+    assert abs(gt - got) <= 64 * EPS * abs(got) * max(1.0, cond)
+
+
+@settings(max_examples=12, deadline=None)
+@given(a0=st.floats(-1.5, 1.5), b0=st.floats(0.05, 1.5), e=st.sampled_from([0.0, 1.0, 5.0]))
+def test_w_t_vs_mpmath_ode_solve(a0, b0, e):
+    """Against a Taylor-series ODE solve of (2)-(3) (no closed form), w1^2 < w2^2 and > , w0 of both signs."""
+    if abs(a0 * b0) < 1e-3 or abs(abs(a0) - b0) < 1e-3:
+        return
+
+    def f(_t, y):
+        a, b = y
+        return [b * (1 - a * b) - e * b * b * a, a * (1 - a * b) - e * b * a * a]
+
+    times = [0.7, 3.0]
+    ys = ode_solve(f, [a0, b0], times, dps=20)
+    for tt, (a, b) in zip(times, ys):
+        ref = float(a * b)
+        got = float(w_t(1.0, e, 1.0, abs(b0**2 - a0**2), a0 * b0, tt))
+        _, cond = _ref_and_cond((1.0, e, 1.0, abs(b0**2 - a0**2), a0 * b0, tt))
+        assert abs(got - ref) <= 1e-12 * abs(ref) * max(1.0, cond)
+
+
+def test_c0_to_zero_tends_to_logistic():
+    for e in (0.0, 1.0, 5.0):
+        ws = 1 / (1 + e)
+        for w0 in (1e-3, 0.5, 3.0):
+            for c0 in (1e-6, 1e-10, 1e-300):
+                for t in (0.0, 0.5, 4.0, 1e4):
+                    G = math.exp(-2 * t)
+                    logistic = ws * w0 / (w0 * (1 - G) + ws * G)
+                    got = float(w_t(1.0, e, 1.0, c0, w0, t))
+                    # w1^2 + w2^2 = sqrt(4w^2 + c0^2) = 2w (1 + O(c0^2/w^2)): the deviation is O((c0/min w)^2)
+                    assert abs(got - logistic) <= (8 * EPS + (c0 / min(w0, ws)) ** 2) * logistic, (e, w0, c0, t)
+
+
+def test_w_t_long_times_and_saddle_approach():
+    # long times: no overflow, the fixed point; w1 = -w2 nearly (c0 tiny, w0 < 0): approaches 0 then escapes
+    assert float(w_t(1.0, 1.0, 1.0, 0.3, 0.1, 1e6)) == pytest.approx(0.5, rel=1e-15)
+    v = w_t(1.0, 0.0, 1.0, 1e-12, -0.5, np.array([0.0, 5.0, 20.0, 60.0]))
+    assert v[0] == pytest.approx(-0.5, rel=1e-15) and -1e-3 < v[1] < 0 and v[3] == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("fn", [w_t, w_t_torch])
+def test_w_t_invalid_input_names_parameter(fn):
+    base = dict(lam=1.0, eps=0.5, tau=1.0, c0=0.2, w0=0.1, t=1.0)
+    for name, bad in (("lam", 0.0), ("eps", -1e-3), ("tau", -1.0), ("c0", 0.0), ("t", -0.5), ("w0", float("nan"))):
+        with pytest.raises(DomainError, match=rf"'{name}'"):
+            fn(**dict(base, **{name: bad}))
+
+
+def test_wdae_solution_long_times_both_signs_of_xi():
+    from numeric.generated.wdae import w_t as wd
+
+    assert float(wd(1.0, 0.2, 1, 1.0, 1e-3, 1e5)) == pytest.approx(0.8, rel=1e-15)
+    assert 0 <= float(wd(1.0, 0.6, 2, 1.0, 0.5, 1e3)) < 1e-100  # xi < 0: decays to 0, no overflow
+    with pytest.raises(DomainError, match="xi = 0"):
+        wd(1.0, 0.5, 2, 1.0, 0.5, 1.0)
+
+
+def test_scalar_gd_matches_one_euler_step():
+    a, b, lam, eps, lr = 0.3, 0.7, 1.3, 0.4, 0.01
+    _, A, B = scalar_gd([a], [b], lam, 1, lr, eps=eps, wd=0.2)
+    da = b * (lam - a * b * lam) - eps * b * b * a - 0.2 * a
+    db = a * (lam - a * b * lam) - eps * b * a * a - 0.2 * b
+    assert A[-1, 0] == pytest.approx(a + lr * da, rel=1e-15) and B[-1, 0] == pytest.approx(b + lr * db, rel=1e-15)
+
+
+CHECKS = [(c, k) for c in select(["pretorius2018"]) for k in c.checks if not k.slow]
+
+
+@pytest.mark.parametrize("claim,check", CHECKS, ids=[f"{c.id}:{k.name}" for c, k in CHECKS])
+def test_claims_smoke(claim, check):
+    ctx = Context(scale="smoke", seed=0, sizes=check.sizes.get("smoke", {}))
+    out = check.fn(ctx)
+    if isinstance(out, Erratum):
+        assert not out.printed.passed and out.corrected.passed, (out.printed.detail, out.corrected.detail)
+    else:
+        assert out.passed, out.detail
