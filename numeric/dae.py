@@ -181,3 +181,48 @@ def train_autoencoder(X, hidden: int, alpha: float, epochs: int, *, kind: str = 
         _, _, steps, recs = train(W1, W2, lr, epochs, Syx=S, Sxx=S, weight_decay=N * gamma if kind == "wdae" else 0.0,
                                   record=rec, record_every=record_every)
     return steps.numpy().astype(np.float64), recs.numpy()
+
+
+def train_nonlinear_autoencoder(X, hidden: int, alpha: float, epochs: int, *, activation: str = "relu",
+                                sigma2: float = 0.0, gamma: float = 0.0, init_std: float = 1e-2, generator=None,
+                                record_every: int = 10):
+    """One-hidden-layer AE x^ = W2 phi(W1 x~) (no biases, §2), phi = ReLU or tanh, trained by full-batch gradient
+    descent (rate ``alpha``) on (1/2N) sum ||x - x^||^2 + (gamma/2)(|W1|^2 + |W2|^2), with fresh Gaussian input
+    noise of variance ``sigma2`` per epoch (DAE) when ``sigma2 > 0``.  The nonlinear network is not a
+    linear_nets model, so this is its own (autograd) loop.  Records the estimator of supplementary F,
+    diag(V^T (sum_i x_i x^_i(t)^T) V) / lam_j, computed on the clean inputs (NaN where lam_j = 0, e.g. the
+    always-blank pixels of the digits).  Returns (epochs, ratios).
+    """
+    torch = _v.torch()
+    if activation not in ("relu", "tanh"):
+        raise DomainError(f"train_nonlinear_autoencoder: parameter 'activation' = {activation!r} is not relu or tanh")
+    if generator is None:
+        raise DomainError("train_nonlinear_autoencoder: an explicit torch.Generator is required")
+    phi = torch.relu if activation == "relu" else torch.tanh
+    N, D = X.shape
+    lam, V = torch.linalg.eigh(X.T @ X)
+    lam, V = lam.flip(0), V.flip(-1)
+    W1 = (init_std * torch.randn((hidden, D), generator=generator, dtype=torch.float64)).requires_grad_()
+    W2 = (init_std * torch.randn((D, hidden), generator=generator, dtype=torch.float64)).requires_grad_()
+    eps_, recs = [], []
+
+    def record(k):
+        with torch.no_grad():
+            Xh = phi(X @ W1.T) @ W2.T
+            d = torch.diagonal(V.T @ (X.T @ Xh) @ V)
+            recs.append(torch.where(lam > 1e-12 * lam[0], d / lam, torch.full_like(d, float("nan"))).numpy().copy())
+            eps_.append(k)
+
+    record(0)
+    for k in range(1, epochs + 1):
+        Xt = X + (np.sqrt(sigma2) * torch.randn(X.shape, generator=generator, dtype=torch.float64) if sigma2 > 0 else 0.0)
+        loss = ((X - phi(Xt @ W1.T) @ W2.T) ** 2).sum() / (2 * N) + gamma / 2 * ((W1**2).sum() + (W2**2).sum())
+        g1, g2 = torch.autograd.grad(loss, (W1, W2))
+        with torch.no_grad():
+            W1 -= alpha * g1
+            W2 -= alpha * g2
+        if k % record_every == 0 or k == epochs:
+            record(k)
+    if not (bool(torch.isfinite(W1).all()) and bool(torch.isfinite(W2).all())):
+        raise DomainError("train_nonlinear_autoencoder: training diverged; lower alpha")
+    return np.asarray(eps_, dtype=np.float64), np.stack(recs)

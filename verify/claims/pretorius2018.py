@@ -774,10 +774,10 @@ def _dataset(name, ctx):
         from sklearn.datasets import load_digits
 
         X = torch.tensor(load_digits().data / 16.0, dtype=torch.float64)
-    else:  # synthetic: X^T X = V diag(lam) V^T exactly (N = 1000, D = 16)
+    else:  # synthetic: X^T X = V diag(lam) V^T exactly (N = 1000, D = 16), well-separated eigenvalues
         rng = ctx.rng(55)
         N, D = 1000, 16
-        lam_ = N * np.array([4.0, 1.0, 0.8, 0.6, 0.45, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08, 0.05, 0.03, 0.02, 0.01])
+        lam_ = N * np.concatenate([[4.0], 1.5 * 0.7 ** np.arange(D - 1)])  # one dominant, then geometric (ratio 0.7)
         Q, _ = np.linalg.qr(rng.normal(size=(N, D)))
         Vs, _ = np.linalg.qr(rng.normal(size=(D, D)))
         X = torch.tensor(Q @ np.diag(np.sqrt(lam_)) @ Vs.T, dtype=torch.float64)
@@ -884,3 +884,78 @@ def _(out_path, scale, seed):
     fig.tight_layout()
     fig.savefig(out_path, dpi=120)
     plt.close(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# §6, Fig. 6 / supplementary F-G: nonlinear (ReLU, tanh) autoencoders
+C6N = claim(
+    "pretorius2018/sec6-nonlinear",
+    "For nonlinear (ReLU, tanh) autoencoders the estimator lam^_j(t)/lam_j of supplementary F shows the linear "
+    "picture qualitatively: noise and weight decay both shrink the mapping; the DAE learns as fast as the AE while "
+    "the WDAE is delayed.",
+    f"{PAPER}, §6, Fig. 6, supplementary F-G (Fig. 7) (MNIST/CIFAR-10 replaced by scikit-learn's digits)",
+)
+
+_F6 = {"smoke": {"epochs": 400, "record": 10}, "default": {"epochs": 800, "record": 10},
+       "paper": {"epochs": 3000, "record": 10}}
+
+
+def _nonlinear_run(ctx, act, a_i):
+    import torch
+    from sklearn.datasets import load_digits
+
+    from numeric.dae import train_nonlinear_autoencoder
+
+    X = torch.tensor(load_digits().data / 16.0, dtype=torch.float64)
+    top, rec = 4, ctx.sizes["record"]
+    res = {}
+    # sigma^2 = 0.5 for the DAE; gamma = 0.2 chosen, as in §6, to give fixed points comparable to the DAE's
+    for i, (kind, s2, g) in enumerate((("ae", 0.0, 0.0), ("dae", 0.5, 0.0), ("wdae", 0.0, 0.2))):
+        ep, R = train_nonlinear_autoencoder(X, 32, 0.05, ctx.sizes["epochs"], activation=act, sigma2=s2, gamma=g,
+                                            generator=ctx.torch_generator(200 + 10 * a_i + i), record_every=rec)
+        R = R[:, :top]
+        half = np.array([ep[int(np.argmax(R[:, j] >= 0.5 * R[-1, j]))] for j in range(top)])
+        res[kind] = (R[-1], half)
+    detail = (f"{act}: final lam^/lam AE {np.round(res['ae'][0], 3).tolist()}, DAE (sigma^2 = 0.5) "
+              f"{np.round(res['dae'][0], 3).tolist()}, WDAE (gamma = 0.2) {np.round(res['wdae'][0], 3).tolist()}; "
+              f"half-times AE {res['ae'][1].tolist()}, DAE {res['dae'][1].tolist()}, WDAE {res['wdae'][1].tolist()}")
+    return res, detail, top, rec
+
+
+def _nonlinear_verdict(res, top, rec, directions):
+    d = list(directions)
+    shrink = all(bool(np.all(res[k][0][d] < res["ae"][0][d])) and float(np.mean(res[k][0] / res["ae"][0])) < 0.95
+                 for k in ("dae", "wdae"))
+    no_delay = bool(np.all(res["dae"][1] <= res["ae"][1] + rec))
+    delay = bool(np.all(res["wdae"][1] >= res["ae"][1]) and res["wdae"][1].sum() >= res["ae"][1].sum() + top * rec)
+    return shrink and no_delay and delay
+
+
+_NL_CRIT = ("stated criterion for the qualitative claim, top 4 eigen-directions: DAE and WDAE final estimator below the "
+            "AE's in every direction and by > 5% on average (shrinkage); DAE half-time <= AE's + one record (no delay); "
+            "WDAE half-time >= AE's everywhere and later by >= one record on average (delay)")
+
+
+@C6N.simulation("relu-shrinkage-and-delay", sizes=_F6)
+def _(ctx):
+    res, detail, top, rec = _nonlinear_run(ctx, "relu", 0)
+    ok = _nonlinear_verdict(res, top, rec, range(top))
+    return Outcome.bound(0.0 if ok else 1.0, criterion(0.5, _NL_CRIT), detail, predicted="shrink, no delay / delay",
+                         measured=ok, sizes=dict(ctx.sizes))
+
+
+@C6N.simulation("tanh-shrinkage-and-delay", sizes=_F6, slow=True)
+def _(ctx):
+    res, detail, top, rec = _nonlinear_run(ctx, "tanh", 1)
+    printed = _nonlinear_verdict(res, top, rec, range(top))
+    corrected = _nonlinear_verdict(res, top, rec, range(1, top))
+    tol = criterion(0.5, _NL_CRIT)
+    if printed:
+        return Outcome.bound(0.0, tol, detail, predicted="shrink, no delay / delay", measured=True, sizes=dict(ctx.sizes))
+    return erratum(
+        Outcome.bound(1.0, tol, "every one of the top 4 directions: " + detail, sizes=dict(ctx.sizes)),
+        Outcome.bound(0.0 if corrected else 1.0, tol, "directions 2-4 (shrinkage), all 4 (timing): " + detail,
+                      sizes=dict(ctx.sizes)),
+        "With tanh (supplementary G), input noise does not shrink the top direction of the uncentred digits (the "
+        "mean image): its estimator stays at ~1 while the AE's is ~1 too; the other directions behave as claimed.",
+    )
