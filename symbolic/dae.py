@@ -95,13 +95,13 @@ def _w_t_stable() -> sp.Expr:
         Dp = 2 beta + 2 beta^2/(zeta + 2) + 2 G (zeta - beta + 2) + 4 p omg
         Sp = omg (2 beta m + 4 p) + 2 (1 + G) zeta p
         Tp = 2 beta omg p + m (2 beta^2/(zeta + 2) + 2 G (zeta + 2)),
-    using sinh(2 artanh x) = 2x/(1 - x^2).  Dp, Sp, Tp are sums of non-negative terms.  The one of p, m
-    that is small (m for w0 >= 0, p for w0 < 0) equals c0 A1/P with P = q0 + 2|w0| and
-    A1 = (c0 + P)/(c0 + q0) (the other one is A1), so the factor c0 cancels analytically and the
-    limit c0 -> 0 (the logistic solution) is reached without 0/0.  For delta < -1/2, Np is rewritten with
-    delta = p - 1 so that it has no spurious cancellation: Np = 2 beta (zeta - beta + 2)/(zeta + 2)
-    - 2 G (2 + beta + zeta) + p (2 G (beta + zeta) + 2 (zeta - beta)), which changes sign only where
-    w(t) itself crosses zero.
+    using sinh(2 artanh x) = 2x/(1 - x^2).  Dp, Sp, Tp are sums of non-negative terms.  Of p, m the larger
+    is A1 = (c0 + P)/(c0 + q0) and the smaller c0 A1/P (P = q0 + 2|w0|), both free of cancellation; the
+    smaller one and beta carry the factor c0 that cancels the prefactor c0 (Tp ~ c0 for w0 >= 0, Sp ~ c0 for
+    w0 < 0), so c0 -> 0 reaches the logistic limit without 0/0 in floating point.  For delta < -1/2 (w0 << -c0)
+    Np is rewritten with delta = p - 1 so that it has no spurious cancellation: Np = 2 beta (zeta - beta + 2)/
+    (zeta + 2) - 2 G (2 + beta + zeta) + p (2 G (beta + zeta) + 2 (zeta - beta)), which changes sign only where
+    w(t) itself crosses zero.  The branches are blended with h = (1 + sign)/2 (exact for a nonzero sign).
     """
     x = lam * zeta * t / tau
     G = sp.exp(-x)
@@ -169,7 +169,8 @@ register(
         "sinh(2 artanh x) = 2x/(1-x^2) with x the printed ratio; numerator and denominator multiplied by "
         "-exp(-lam zeta t/tau) (no overflow at long times), their sum and difference expanded into sums of "
         "non-negative terms, delta = tanh(theta0/2) = 2w0/(c0 + sqrt(c0^2 + 4w0^2)) and 1 -+ delta written "
-        "without cancellation (the factor c0 cancels analytically, so c0 -> 0 gives the logistic limit); "
+        "without cancellation (the factor c0 cancels between numerator and denominator, so c0 -> 0 gives the "
+        "logistic limit); "
         "a branch on the sign of w0 picks the cancellation-free form. Relative accuracy is lost only near "
         "a zero crossing of w(t) (w0 < 0), where w itself is ill-conditioned."
     ),
