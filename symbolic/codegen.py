@@ -11,7 +11,7 @@ Each function first validates its arguments against the formula's declared domai
 offending value and the domain), then evaluates the expression after common-subexpression
 elimination (``sympy.cse``).  The printed expression is the formula's proven-equal stable rewrite
 (``Formula.stable``) when it has one, further passed through SymPy's composable rewrites
-``log1p_opt`` and ``expm1_opt`` (``sympy.codegen.rewriting``).  Printers run in strict mode: an
+``log1p_opt`` and ``expm1_opt`` (``sympy.codegen.rewriting``; expm1 without its factoring attempt).  Printers run in strict mode: an
 unsupported function is an error, never half-printed code.
 
 This module is SymPy only.  It writes files atomically (temporary file + ``os.replace``).
@@ -25,7 +25,8 @@ import tempfile
 from pathlib import Path
 
 import sympy as sp
-from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+from sympy.codegen.cfunctions import expm1
+from sympy.codegen.rewriting import FuncMinusOneOptim, ReplaceOptim, log1p_opt, optimize
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pytorch import TorchPrinter
 
@@ -35,7 +36,15 @@ __all__ = ["generate_topic", "generate_all", "write_all", "check_all", "GENERATE
 
 GENERATED_DIR = Path(__file__).resolve().parent.parent / "numeric" / "generated"
 
-_REWRITES = [log1p_opt, expm1_opt]
+class _Expm1NoFactor(FuncMinusOneOptim):
+    """SymPy's ``expm1_opt`` without its second attempt on ``expr.factor()``: factoring can undo a
+    hand-derived stable form (it did on dae.w_t, raising its error to 4e-9) and takes minutes on
+    large expressions.  The replacement itself is SymPy's."""
+
+    __call__ = ReplaceOptim.__call__
+
+
+_REWRITES = [log1p_opt, _Expm1NoFactor(sp.exp, expm1)]
 
 
 class _TorchPrinter(TorchPrinter):
@@ -55,13 +64,41 @@ class _TorchPrinter(TorchPrinter):
             return repr(float(sp.N(expr, 30)))
         return super()._print(expr, **kwargs)
 
+    def _print_Min(self, expr):  # torch.min(a, b) is elementwise for two tensors; nest for more
+        out = self._print(expr.args[-1])
+        for a in reversed(expr.args[:-1]):
+            out = f"torch.minimum({self._print(a)}, {out})"
+        return out
+
+    def _print_Max(self, expr):
+        out = self._print(expr.args[-1])
+        for a in reversed(expr.args[:-1]):
+            out = f"torch.maximum({self._print(a)}, {out})"
+        return out
+
     def _print_Rational(self, expr):
         # torch.pow(x, 3/2) is fine, but keep rationals as Python float literals explicitly.
         return f"({expr.p}/{expr.q})"
 
 
+class _NumPyPrinter(NumPyPrinter):
+    """SymPy's NumPy printer with elementwise binary Min/Max (its default goes through functools.reduce)."""
+
+    def _print_Min(self, expr):
+        return self._nest("numpy.minimum", expr.args)
+
+    def _print_Max(self, expr):
+        return self._nest("numpy.maximum", expr.args)
+
+    def _nest(self, fn, args):
+        out = self._print(args[-1])
+        for a in reversed(args[:-1]):
+            out = f"{fn}({self._print(a)}, {out})"
+        return out
+
+
 def _numpy_printer() -> NumPyPrinter:
-    return NumPyPrinter({"strict": True, "fully_qualified_modules": True})
+    return _NumPyPrinter({"strict": True, "fully_qualified_modules": True})
 
 
 def _torch_printer() -> _TorchPrinter:

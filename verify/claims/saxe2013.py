@@ -531,7 +531,7 @@ def _(ctx):
     sig_ab = (a + b) ** 2
     dsig = 2 * (a + b) * (_DA + _DB)
     riccati_from_8 = sp.simplify(S.tau * dsig - 2 * sig_ab * (S.s - (sig_ab - (a**2 - b**2) ** 2 / sig_ab) / 4))
-    red = sp.simplify(S.U_HYPERBOLIC.subs({S.a0: sp.sqrt(S.u0), S.b0: sp.sqrt(S.u0)}) - S.U_SIGMOID_STABLE)
+    red = sp.simplify(S.U_HYPERBOLIC.subs({S.a0: sp.sqrt(S.u0), S.b0: sp.sqrt(S.u0)}) - S.U_SIGMOID_PRINTED)
     return Outcome.symbolic(sp.simplify(abs(ric) + abs(init) + abs(riccati_from_8) + abs(red)),
                             "Riccati residual of sigma(t), sigma(0) - (a0+b0)^2, the Riccati law from (8), and "
                             "u(a0 = b0 = sqrt(u0)) - (12)")
