@@ -10,8 +10,9 @@ Each function first validates its arguments against the formula's declared domai
 ``check_param``/``check_constraint`` calls raise ``numeric.DomainError`` naming the parameter, the
 offending value and the domain), then evaluates the expression after common-subexpression
 elimination (``sympy.cse``).  The printed expression is the formula's proven-equal stable rewrite
-(``Formula.stable``) when it has one, further passed through SymPy's composable rewrites
-``log1p_opt`` and ``expm1_opt`` (``sympy.codegen.rewriting``; expm1 without its factoring attempt).  Printers run in strict mode: an
+(``Formula.stable``) as written when it has one; otherwise the source expression passed through SymPy's
+composable rewrites ``log1p_opt`` and ``expm1_opt`` (``sympy.codegen.rewriting``; expm1 without its
+factoring attempt).  Printers run in strict mode: an
 unsupported function is an error, never half-printed code.
 
 This module is SymPy only.  It writes files atomically (temporary file + ``os.replace``).
@@ -64,17 +65,22 @@ class _TorchPrinter(TorchPrinter):
             return repr(float(sp.N(expr, 30)))
         return super()._print(expr, **kwargs)
 
-    def _print_Min(self, expr):  # torch.min(a, b) is elementwise for two tensors; nest for more
-        out = self._print(expr.args[-1])
-        for a in reversed(expr.args[:-1]):
-            out = f"torch.minimum({self._print(a)}, {out})"
+    def _minmax(self, expr, fn, kw, pick):
+        # torch.minimum/maximum need tensors on both sides: numbers go into torch.clamp(min=/max=)
+        nums = [a for a in expr.args if a.is_number]
+        rest = [a for a in expr.args if not a.is_number]
+        out = self._print(rest[-1])
+        for a in reversed(rest[:-1]):
+            out = f"torch.{fn}({self._print(a)}, {out})"
+        if nums:
+            out = f"torch.clamp({out}, {kw}={self._print(pick(nums))})"
         return out
 
+    def _print_Min(self, expr):
+        return self._minmax(expr, "minimum", "max", lambda xs: sp.Min(*xs))
+
     def _print_Max(self, expr):
-        out = self._print(expr.args[-1])
-        for a in reversed(expr.args[:-1]):
-            out = f"torch.maximum({self._print(a)}, {out})"
-        return out
+        return self._minmax(expr, "maximum", "min", lambda xs: sp.Max(*xs))
 
     def _print_Rational(self, expr):
         # torch.pow(x, 3/2) is fine, but keep rationals as Python float literals explicitly.
@@ -106,7 +112,12 @@ def _torch_printer() -> _TorchPrinter:
 
 
 def _prepared(f: Formula) -> sp.Expr:
-    return optimize(f.codegen_expr, _REWRITES)
+    """The expression to print: a formula's hand-derived ``stable`` form is printed as written (SymPy's
+    rewrites may undo it: log1p_opt expands log(R) into a sum of logs that cancels); formulas without one
+    get SymPy's composable rewrites log1p_opt and expm1 (without factoring)."""
+    if f.stable is not None:
+        return f.stable
+    return optimize(f.expr, _REWRITES)
 
 
 def _body(f: Formula, printer, indent: str = "    ") -> list[str]:

@@ -70,3 +70,15 @@ def test_constraint_is_printed_and_enforced():
         ns["ratio"](np.array([2.0, 1.0]), 1.5)
     with pytest.raises(DomainError, match="'y'"):
         ns["ratio_torch"](2.0, float("nan"))
+
+
+def test_min_max_with_numbers_and_piecewise_in_both_backends():
+    x, y = sp.symbols("x y", real=True)
+    expr = sp.Piecewise((sp.Max(x, -sp.Rational(1, 2)) + sp.Min(x, y), sp.Abs(x) < 1), (sp.Min(x, 3), True))
+    f = _formula("tst.pw", expr, [Param("x", x, "x"), Param("y", y, "y")])
+    ns = _compile(generate_topic("tst", [f]))
+    xs, ys = np.array([-0.9, 0.2, 5.0]), np.array([0.0, -1.0, 1.0])
+    want = np.array([-0.5 - 0.9, 0.2 - 1.0, 3.0])
+    assert np.allclose(ns["pw"](xs, ys), want, rtol=0, atol=1e-15)
+    got = ns["pw_torch"](torch.tensor(xs), torch.tensor(ys)).numpy()
+    assert np.allclose(got, want, rtol=0, atol=1e-15)

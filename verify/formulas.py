@@ -130,6 +130,10 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
             a = fn(*[_to_mpf(x) for x in args])
         with mpmath.workdps(dps + guard + 20):
             b = fn(*[_to_mpf(x) for x in args])
+            if isinstance(b, mpmath.mpc) and abs(b.imag) <= abs(b.real) * mpmath.mpf(10) ** (-dps - guard):
+                # a real value reached through complex intermediates (e.g. log of two negative numbers
+                # whose i*pi parts cancel exactly): keep the real part
+                a, b = (a.real if isinstance(a, mpmath.mpc) else a), b.real
             if not isinstance(b, mpmath.mpf) or not mpmath.isfinite(b):
                 raise ParameterError(f"{f.id}: the mpmath value at {values} is not a finite real ({b})")
             agree = b == 0 and a == 0 or (b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-dps - 2))

@@ -582,7 +582,7 @@ _F3_SIZES_I = {
 }
 
 
-def _torch_threads():
+def _torch():
     import torch
 
     return torch
@@ -592,7 +592,7 @@ def simulate_decoupled(sz: dict, lr: float, seed_gen, device="cpu"):
     """Train from decoupled initial conditions a = b = sqrt(u0); return (t/tau grid, u_sim, s)."""
     from numeric import linear_nets as ln
 
-    torch = _torch_threads()
+    torch = _torch()
     s = torch.tensor(sz["s"], dtype=torch.float64)
     task = ln.task_with_svd(s, sz["n_in"], sz["n_out"], seed_gen, device=device)
     a0 = math.sqrt(sz["u0"])
@@ -643,7 +643,7 @@ def simulate_random(sz: dict, gen, device="cpu"):
     """
     from numeric import linear_nets as ln
 
-    torch = _torch_threads()
+    torch = _torch()
     s = torch.tensor(sz["s"], dtype=torch.float64)
     task = ln.task_with_svd(s, sz["n_in"], sz["n_out"], gen, device=device)
     std = math.sqrt(2 * sz["u0"] / sz["n_hidden"])
@@ -660,7 +660,7 @@ def simulate_random(sz: dict, gen, device="cpu"):
 def _crossing(tt, u, target):
     from numeric.linear_nets import half_time
 
-    torch = _torch_threads()
+    torch = _torch()
     return half_time(torch.from_numpy(tt), torch.from_numpy(u), torch.from_numpy(np.asarray(target, dtype=float))).numpy()
 
 
