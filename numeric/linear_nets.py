@@ -48,7 +48,6 @@ class LinearTask:
 
 
 def _gen(generator, device):
-    t = torch()
     if generator is None:
         raise DomainError("an explicit torch.Generator is required (randomness is never global)")
     return generator

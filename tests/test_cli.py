@@ -1,7 +1,6 @@
 """The command line, run in-process through verify.cli.main (and once as a subprocess)."""
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -28,7 +27,7 @@ def test_formula_mpmath_40_digits_and_numpy_agree(capsys):
     digits = mp["value"].replace(".", "").lstrip("0")
     assert len(digits) >= 40
     # independent check: eq. (12) by hand in Decimal at 50 digits
-    from decimal import getcontext, localcontext
+    from decimal import localcontext
 
     with localcontext() as ctx:
         ctx.prec = 60

@@ -16,6 +16,9 @@ Rules
 ``clt(sigma, n, alpha)``
     Monte Carlo mean of ``n`` i.i.d. samples with standard deviation ``sigma``: two-sided normal
     quantile ``z_{1 - alpha/2} * sigma / sqrt(n)``, ``alpha`` the accepted false-failure rate.
+``sd_relative(n)``
+    A sample standard deviation of ``n`` samples against a prediction: relative standard error
+    ``1/sqrt(2(n-1))`` times the normal quantile.
 ``first_order(h)``
     Discretization with a first-order method (forward Euler == gradient descent): error ``C h``;
     the deviation of a measured convergence order from 1 is bounded by the relative size of the
@@ -84,6 +87,14 @@ def clt(sigma: float, n: int, alpha: float = ALPHA, bias: float = 0.0, why: str 
     if bias:
         text += f" plus finite-size bias bound {bias:.3g}"
     return Tolerance(val, f"clt(alpha={alpha:g})", (why + ": " if why else "") + text, relative=False)
+
+
+def sd_relative(n: int, alpha: float = ALPHA, why: str = "") -> Tolerance:
+    """Relative tolerance for a sample standard deviation of ``n`` (near-Gaussian) samples against a
+    predicted one: the relative standard error of a sample sd is 1/sqrt(2(n-1))."""
+    z = z_quantile(alpha)
+    return Tolerance(z / math.sqrt(2 * (n - 1)), f"sd_relative(alpha={alpha:g})",
+                     (why + ": " if why else "") + f"z_(1-{alpha:g}/2) = {z:.2f} times 1/sqrt(2(n-1)), n = {n}")
 
 
 def first_order(h: float, stiffness: float, c: float = 2.0, why: str = "") -> Tolerance:

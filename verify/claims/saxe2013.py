@@ -29,9 +29,9 @@ import sympy as sp
 from symbolic import saxe as S
 from verify.figures import figure
 from verify.formulas import evaluate_mpmath, generated_function
-from verify.references import confirmed, ode_solve, rel_err
+from verify.references import ode_solve, rel_err
 from verify.registry import Outcome, claim, erratum
-from verify.tolerances import EPS, Tolerance, clt, criterion, digits, first_order, rk4, ulps, z_quantile
+from verify.tolerances import clt, criterion, digits, first_order, rk4, sd_relative, ulps, z_quantile
 
 PAPER = "Saxe et al. 2013"
 
@@ -728,8 +728,7 @@ def _(ctx):
     sd = float(zscore.std(ddof=1))
     pred = float(mpmath.sqrt(mpmath.psi(1, mpmath.mpf(st["sizes"]["n_hidden"]) / 2)))
     # sampling error of a standard deviation from n samples: sd / sqrt(2(n-1))
-    tol = Tolerance(z_quantile() / math.sqrt(2 * (n - 1)), "clt(alpha=1e-4)",
-                    f"relative standard error of a sample sd, z/sqrt(2(n-1)) with n = {n}")
+    tol = sd_relative(n, why="spread of the normalized half-learning delays over seeds and modes")
     return Outcome.compare(pred, sd, tol, f"sd of delay x ln((s-u0)/u0): measured {sd:.4f}, chi^2 prediction "
                            f"sqrt(trigamma(N2/2)) = {pred:.4f}", sizes=st["sizes"])
 
