@@ -140,3 +140,14 @@ def test_verify_report_writes_markdown_results_and_figures(capsys, tmp_path):
     assert "saxe2013/eq11-timescale" in rep and "| passed |" in rep
     assert (tmp_path / "rep" / "results.json").exists()
     assert (tmp_path / "rep" / "saxe2013-fig3.png").stat().st_size > 10_000
+
+
+def test_readme_claims_table_is_current(capsys):
+    """The README's claims table is `theorycheck list --markdown`; regenerate it when claims change."""
+    from pathlib import Path
+
+    code, out, _ = run(capsys, "list", "--markdown")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    a = readme.index("<!-- claims-table:start -->") + len("<!-- claims-table:start -->")
+    b = readme.index("<!-- claims-table:end -->")
+    assert readme[a:b].strip() == out.strip(), "README claims table is stale: paste `theorycheck list --markdown`"
