@@ -145,13 +145,17 @@ def finite(fid, out, env):
     )
 
 
+def constant_like_torch(value, *args):
+    """A constant Torch kernel's value: a float64 tensor broadcast to its tensor arguments (CPU if none)."""
+    t = torch()
+    tensors = [a for a in args if isinstance(a, t.Tensor)]
+    device = tensors[0].device if tensors else "cpu"
+    shape = t.broadcast_shapes(*[a.shape for a in tensors]) if tensors else ()
+    return t.full(shape, float(value), dtype=t.float64, device=device)
+
+
 def constant_like(value, *args):
-    """A constant kernel's value, broadcast to its arguments' shape, as float64 array or tensor."""
+    """A constant NumPy kernel's value, broadcast to its arguments' shape, as a float64 array."""
     arrays = [a for a in args if a is not None]
-    if any(hasattr(a, "device") and hasattr(a, "dtype") and not isinstance(a, np.ndarray) for a in arrays):
-        t = torch()
-        ref = next(a for a in arrays if isinstance(a, t.Tensor))
-        shape = t.broadcast_shapes(*[a.shape for a in arrays if isinstance(a, t.Tensor)])
-        return t.full(shape, float(value), dtype=t.float64, device=ref.device)
     shape = np.broadcast_shapes(*[np.shape(a) for a in arrays]) if arrays else ()
     return np.full(shape, float(value), dtype=np.float64)

@@ -45,7 +45,7 @@ import numpy as np
 
 from numeric import _validate as _v
 from numeric._validate import DomainError
-from numeric.gaussian import _NP, _Tanh, _expect, _expect2, _max, _torch_backend
+from numeric.gaussian import _NP, _Tanh, _expect, _expect2, _torch_backend
 
 __all__ = [
     "FixedPointError", "FixedPointResult", "ACTIVATIONS",
@@ -527,7 +527,6 @@ def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
     shape = sb2.shape
     b = sb2.reshape(-1)
     A = _Act(act, B)
-    T = A.T
 
     def parts(q):
         m2, d1 = A.m2(q), A.d1sq(q)
@@ -564,20 +563,6 @@ def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
     return (1 / A.d1sq(q)).reshape(shape)
 
 
-def critical_sw2_relu(sb2):
-    """sw2 = 2 (chi1 = sw2/2 = 1), independent of sb2; with sb2 > 0 q* is then infinite."""
-    sb2 = _NP.asarray(sb2)
-    _v.check_param("meanfield.critical_sw2.relu", "sb2", sb2, 0.0, None, False, True, False)
-    return 2.0 + 0 * sb2
-
-
-def critical_sw2_relu_torch(sb2):
-    B = _torch_backend(sb2)
-    sb2 = B.asarray(sb2)
-    _v.check_param("meanfield.critical_sw2.relu", "sb2", sb2, 0.0, None, False, True, False)
-    return 2.0 + 0 * sb2
-
-
 def critical_sw2_erf(sb2):
     """sw2 on the critical line chi1 = 1 for erf (sw2 = pi/4 at sb2 = 0)."""
     return _critical_sw2("erf", _NP, sb2)
@@ -596,36 +581,13 @@ def critical_sw2_tanh_torch(sb2):
     return _critical_sw2("tanh", _torch_backend(sb2), sb2)
 
 
-# layer-norm critical ratio sb2/sw2 = ||phi'||_N^2 - ||phi||_N^2 (ICLR 2022 eq. (2.3): P'(1) = 1)
-def critical_ratio_relu():
-    """0: ||ReLU'||_N^2 = ||ReLU||_N^2 = 1/2 (ICLR 2022 Appendix B: critical iff sigma_b = 0)."""
-    return np.float64(0.0)
-
-
-def critical_ratio_relu_torch():
-    return _torch_backend().asarray(0.0)
-
-
-def critical_ratio_leaky_relu(a):
-    """0 for every slope a (||LReLU'||^2 = ||LReLU||^2 = (1+a^2)/2; ICLR 2022 Appendix B)."""
-    (a,) = _v.as_numpy(a)
-    _v.check_param("layernorm.critical_ratio.leaky_relu", "a", a, 0.0, 1.0, False, False, False)
-    return 0.0 * a
-
-
-def critical_ratio_leaky_relu_torch(a):
-    (a,) = _v.as_torch(a)
-    _v.check_param("layernorm.critical_ratio.leaky_relu", "a", a, 0.0, 1.0, False, False, False)
-    return 0.0 * a
-
-
-def critical_ratio_erf():
-    """(2/pi)(2/sqrt 5 - arctan(2/sqrt 5)) (ICLR 2022 Appendix B, reconstructed)."""
-    return np.float64(4.0 / (math.pi * math.sqrt(5.0)) - 2.0 / math.pi * math.asin(2.0 / 3.0))
-
-
-def critical_ratio_erf_torch():
-    return _torch_backend().asarray(float(critical_ratio_erf()))
+# layer-norm critical ratio sb2/sw2 = ||phi'||_N^2 - ||phi||_N^2 (ICLR 2022 eq. (2.3): P'(1) = 1).
+# relu, leaky_relu and erf are closed forms generated from symbolic/meanfield.py; tanh by quadrature.
+from numeric.generated.layernorm import (  # noqa: E402
+    critical_ratio_erf, critical_ratio_erf_torch, critical_ratio_leaky_relu, critical_ratio_leaky_relu_torch,
+    critical_ratio_relu, critical_ratio_relu_torch,
+)
+from numeric.generated.meanfield import critical_sw2_relu, critical_sw2_relu_torch  # noqa: E402
 
 
 def critical_ratio_tanh():

@@ -449,74 +449,12 @@ def hermite_coeff_tanh_torch(k):
 
 
 # ----------------------------------------------------------------------------------------------
-# Norms (ICLR 2022 section 2.1 and Appendix B).  relu/erf are closed forms without parameters
-# (leaky_relu, which has the parameter a, is generated from symbolic/gauss.py).
-_NORM2 = {
-    "relu": 0.5,
-    "erf": 2.0 / math.pi * math.asin(2.0 / 3.0),
-}
-_LINERR2 = {
-    "relu": 0.25 - 1.0 / (2.0 * math.pi),
-    "erf": 2.0 / math.pi * math.asin(2.0 / 3.0) - 4.0 / (3.0 * math.pi),
-}
-_DNORM2 = {
-    "relu": 0.5,
-    "erf": 4.0 / (math.pi * math.sqrt(5.0)),
-}
-
-
-def norm2_relu():
-    """||ReLU||_N^2 = 1/2 (ICLR 2022 Appendix B at a = 0)."""
-    return _scalar_out(_NORM2["relu"], _NP)
-
-
-def norm2_relu_torch():
-    return _scalar_out(_NORM2["relu"], _torch_backend())
-
-
-def norm2_erf():
-    """||erf||_N^2 = (2/pi) arcsin(2/3) (ICLR 2022 Appendix B)."""
-    return _scalar_out(_NORM2["erf"], _NP)
-
-
-def norm2_erf_torch():
-    return _scalar_out(_NORM2["erf"], _torch_backend())
-
-
-def linerr2_relu():
-    """||ReLU - ReLU_bar||_N^2 = 1/4 - 1/(2 pi) (ICLR 2022 Appendix B at a = 0)."""
-    return _scalar_out(_LINERR2["relu"], _NP)
-
-
-def linerr2_relu_torch():
-    return _scalar_out(_LINERR2["relu"], _torch_backend())
-
-
-def linerr2_erf():
-    """||erf - erf_bar||_N^2 = (2/pi)(arcsin(2/3) - 2/3) (ICLR 2022 Appendix B)."""
-    return _scalar_out(_LINERR2["erf"], _NP)
-
-
-def linerr2_erf_torch():
-    return _scalar_out(_LINERR2["erf"], _torch_backend())
-
-
-def dnorm2_relu():
-    """||ReLU'||_N^2 = P(Z > 0) = 1/2."""
-    return _scalar_out(_DNORM2["relu"], _NP)
-
-
-def dnorm2_relu_torch():
-    return _scalar_out(_DNORM2["relu"], _torch_backend())
-
-
-def dnorm2_erf():
-    """||erf'||_N^2 = 4 / (pi sqrt 5) (ICLR 2022 Appendix B)."""
-    return _scalar_out(_DNORM2["erf"], _NP)
-
-
-def dnorm2_erf_torch():
-    return _scalar_out(_DNORM2["erf"], _torch_backend())
+# Norms (ICLR 2022 section 2.1 and Appendix B).  The relu/erf closed forms are generated from
+# symbolic/gauss.py (numeric/generated/gauss.py) and re-exported here; tanh is by quadrature below.
+from numeric.generated.gauss import (  # noqa: E402
+    dnorm2_erf, dnorm2_erf_torch, dnorm2_relu, dnorm2_relu_torch, linerr2_erf, linerr2_erf_torch,
+    linerr2_relu, linerr2_relu_torch, norm2_erf, norm2_erf_torch, norm2_relu, norm2_relu_torch,
+)
 
 
 def _tanh_norms(backend):

@@ -128,7 +128,8 @@ def _body(f: Formula, printer, indent: str = "    ") -> list[str]:
         lines.append(f"{indent}{sym} = {printer.doprint(sub)}")
     lines.append(f"{indent}_out = {printer.doprint(reduced[0])}")
     if not reduced[0].free_symbols:  # a constant: return an array/tensor like every other kernel
-        lines.append(f"{indent}_out = _v.constant_like(_out, {', '.join(p.name for p in f.params) or 'None'})")
+        fn = "constant_like_torch" if isinstance(printer, TorchPrinter) else "constant_like"
+        lines.append(f"{indent}_out = _v.{fn}(_out, {', '.join(p.name for p in f.params) or 'None'})")
     env = "{" + ", ".join(f"{p.name!r}: {p.name}" for p in f.params) + "}"
     lines.append(f"{indent}return _v.finite({f.id!r}, _out, {env})")
     return lines

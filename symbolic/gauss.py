@@ -249,14 +249,11 @@ for _act in ("relu", "leaky_relu", "erf", "tanh"):
 
 for _act in ("relu", "erf"):
     register(f"gauss.norm2.{_act}", NORM2[_act], (), source=SRC_B,
-             summary=f"||{_act}||_N^2 = C[{_act}|1] = E[{_act}(Z)^2]",
-             numeric_impl=f"numeric.gaussian:norm2_{_act}")
+             summary=f"||{_act}||_N^2 = C[{_act}|1] = E[{_act}(Z)^2]")
     register(f"gauss.linerr2.{_act}", LINERR2[_act], (), source=SRC_B,
-             summary=f"||{_act} - {_act}_bar||_N^2, the error of the linear part phi_0 + phi_1 x",
-             numeric_impl=f"numeric.gaussian:linerr2_{_act}")
+             summary=f"||{_act} - {_act}_bar||_N^2, the error of the linear part phi_0 + phi_1 x")
     register(f"gauss.dnorm2.{_act}", DNORM2[_act], (), source=SRC_B,
-             summary=f"||{_act}'||_N^2 = E[{_act}'(Z)^2] = dC[{_act}|rho]/drho at rho = 1",
-             numeric_impl=f"numeric.gaussian:dnorm2_{_act}")
+             summary=f"||{_act}'||_N^2 = E[{_act}'(Z)^2] = dC[{_act}|rho]/drho at rho = 1")
 
 register("gauss.norm2.leaky_relu", NORM2["leaky_relu"], (P_a,), source=SRC_B,
          summary="||LReLU_a||_N^2 = (1 + a^2)/2")

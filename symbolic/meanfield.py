@@ -95,23 +95,19 @@ for act in ("relu", "leaky_relu"):
              rewrite_note="ln(x) = log1p(x - 1): accurate near criticality x -> 1")
 
 register("meanfield.critical_sw2.relu", sp.Integer(2), (P_sb2,), source=SRC_CHI,
-         summary="sw2 = 2 where chi1 = 1 for ReLU (any sb2; with sb2 > 0 q* is then infinite)",
-         numeric_impl="numeric.fixed_point:critical_sw2_relu", mp_impl=lambda sb2: mpmath.mpf(2))
+         summary="sw2 = 2 where chi1 = 1 for ReLU (any sb2; with sb2 > 0 q* is then infinite)")
 register("meanfield.critical_sw2.leaky_relu", 2 / (1 + a**2), (P_sb2, P_a), source=SRC_CHI,
          summary="sw2 = 2/(1+a^2) where chi1 = 1 for leaky ReLU")
 
 # layer-norm critical ratio sb2/sw2 = ||phi'||^2 - ||phi||^2 (ICLR 2022 eq. (2.3), P'(1) = 1)
 SRC_LN = "ICLR 2022 submission, eq. (2.3) and Appendix B (critical initialization, P'(1) = 1)"
 register("layernorm.critical_ratio.relu", sp.Integer(0), (), source=SRC_LN,
-         summary="sigma_b^2/sigma_w^2 = ||phi'||^2 - ||phi||^2 = 0 for ReLU",
-         numeric_impl="numeric.fixed_point:critical_ratio_relu", mp_impl=lambda: mpmath.mpf(0))
+         summary="sigma_b^2/sigma_w^2 = ||phi'||^2 - ||phi||^2 = 0 for ReLU")
 register("layernorm.critical_ratio.leaky_relu", sp.Integer(0) * a, (P_a,), source=SRC_LN,
-         summary="sigma_b^2/sigma_w^2 = 0 for leaky ReLU ('critical initialization requires sigma_b = 0')",
-         numeric_impl="numeric.fixed_point:critical_ratio_leaky_relu", mp_impl=lambda a: mpmath.mpf(0))
+         summary="sigma_b^2/sigma_w^2 = 0 for leaky ReLU ('critical initialization requires sigma_b = 0')")
 register("layernorm.critical_ratio.erf",
          4 / (sp.pi * sp.sqrt(5)) - 2 / sp.pi * sp.asin(sp.Rational(2, 3)), (), source=SRC_LN,
-         summary="sigma_b^2/sigma_w^2 = (2/pi)(2/sqrt 5 - arctan(2/sqrt 5)) for erf",
-         numeric_impl="numeric.fixed_point:critical_ratio_erf")
+         summary="sigma_b^2/sigma_w^2 = (2/pi)(2/sqrt 5 - arctan(2/sqrt 5)) for erf")
 
 
 # ----------------------------------------------------------------------------------------------
