@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numeric.dae import w_t
-from symbolic import dae as S
+from theorycheck.numeric.dae import w_t
+from theorycheck.symbolic import dae as S
 
 N = 10**6
 TIMES: dict[str, float] = {}

@@ -26,8 +26,8 @@ import pytest
 scipy_integrate = pytest.importorskip("scipy.integrate")
 scipy_optimize = pytest.importorskip("scipy.optimize")
 
-from numeric import fixed_point as FP  # noqa: E402
-from numeric import gaussian as G  # noqa: E402
+from theorycheck.numeric import fixed_point as FP  # noqa: E402
+from theorycheck.numeric import gaussian as G  # noqa: E402
 
 N_GRID = 200
 DIGITS = 13

@@ -21,7 +21,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from numeric.propagation import propagate  # noqa: E402
+from theorycheck.numeric.propagation import propagate  # noqa: E402
 
 N, L, NETS = 1000, 30, 4
 KW = dict(width=N, depth=L, sw2=2.0, sb2=0.05, q0=1.0, c0=[0.5], n_nets=NETS, seed=0, backward=True)

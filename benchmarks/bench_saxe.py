@@ -11,8 +11,8 @@ import pytest
 import sympy as sp
 import torch
 
-from numeric.generated.saxe import u_sigmoid
-from symbolic import saxe as S
+from theorycheck.numeric.generated.saxe import u_sigmoid
+from theorycheck.symbolic import saxe as S
 
 N = 10**6
 
@@ -67,7 +67,7 @@ def test_sympy_lambdify_raw(benchmark, points):
 
 # ------------------------------------------------------------------------------ one training step
 def _setup_step():
-    from numeric import linear_nets as ln
+    from theorycheck.numeric import linear_nets as ln
 
     g = torch.Generator().manual_seed(0)
     s = torch.tensor([4.0, 3.0, 2.2, 1.6, 1.2, 0.9, 0.7, 0.5], dtype=torch.float64)

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from numeric import _validate as _v
-from numeric._validate import DomainError
+from theorycheck.numeric import _validate as _v
+from theorycheck.numeric._validate import DomainError
 
 __all__ = [
     "w_t",
@@ -110,7 +110,7 @@ def scalar_gd(w1_0, w2_0, lam, steps: int, lr, *, eps=0.0, wd=0.0, record_every:
     1 x 1 network with S_yx = lam, S_xx = lam + eps.  Returns (times, w1, w2) as float64 NumPy arrays
     of shape (records, batch).
     """
-    from numeric.linear_nets import train
+    from theorycheck.numeric.linear_nets import train
 
     torch = _v.torch()
     a = torch.as_tensor(np.asarray(w1_0, dtype=np.float64)).reshape(-1, 1, 1)
@@ -161,7 +161,7 @@ def train_autoencoder(X, hidden: int, alpha: float, epochs: int, *, kind: str = 
     Gaussian weights.  Records diag(V^T W2 W1 V) (the mapping per eigen-direction of Sigma_xx, §3.2)
     every ``record_every`` epochs.  Returns (epochs_recorded, mappings (records, D)).
     """
-    from numeric.linear_nets import gaussian_init, train
+    from theorycheck.numeric.linear_nets import gaussian_init, train
 
     torch = _v.torch()
     if kind not in ("ae", "dae", "wdae"):

@@ -43,9 +43,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numeric import _validate as _v
-from numeric._validate import DomainError
-from numeric.gaussian import _NP, _Tanh, _expect, _expect2, _torch_backend
+from theorycheck.numeric import _validate as _v
+from theorycheck.numeric._validate import DomainError
+from theorycheck.numeric.gaussian import _NP, _Tanh, _expect, _expect2, _torch_backend
 
 __all__ = [
     "FixedPointError", "FixedPointResult", "ACTIVATIONS",
@@ -583,11 +583,11 @@ def critical_sw2_tanh_torch(sb2):
 
 # layer-norm critical ratio sb2/sw2 = ||phi'||_N^2 - ||phi||_N^2 (ICLR 2022 eq. (2.3): P'(1) = 1).
 # relu, leaky_relu and erf are closed forms generated from symbolic/meanfield.py; tanh by quadrature.
-from numeric.generated.layernorm import (  # noqa: E402
+from theorycheck.numeric.generated.layernorm import (  # noqa: E402
     critical_ratio_erf, critical_ratio_erf_torch, critical_ratio_leaky_relu, critical_ratio_leaky_relu_torch,
     critical_ratio_relu, critical_ratio_relu_torch,
 )
-from numeric.generated.meanfield import critical_sw2_relu, critical_sw2_relu_torch  # noqa: E402
+from theorycheck.numeric.generated.meanfield import critical_sw2_relu, critical_sw2_relu_torch  # noqa: E402
 
 
 def critical_ratio_tanh():

@@ -50,8 +50,8 @@ import math
 
 import numpy as np
 
-from numeric import _validate as _v
-from numeric._validate import DomainError
+from theorycheck.numeric import _validate as _v
+from theorycheck.numeric._validate import DomainError
 
 __all__ = [
     "trapezoid_rule",
@@ -451,7 +451,7 @@ def hermite_coeff_tanh_torch(k):
 # ----------------------------------------------------------------------------------------------
 # Norms (ICLR 2022 section 2.1 and Appendix B).  The relu/erf closed forms are generated from
 # symbolic/gauss.py (numeric/generated/gauss.py) and re-exported here; tanh is by quadrature below.
-from numeric.generated.gauss import (  # noqa: E402
+from theorycheck.numeric.generated.gauss import (  # noqa: E402
     dnorm2_erf, dnorm2_erf_torch, dnorm2_relu, dnorm2_relu_torch, linerr2_erf, linerr2_erf_torch,
     linerr2_relu, linerr2_relu_torch, norm2_erf, norm2_erf_torch, norm2_relu, norm2_relu_torch,
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from numeric._validate import DomainError, torch
+from theorycheck.numeric._validate import DomainError, torch
 
 __all__ = [
     "LinearTask",

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numeric._validate import DomainError, torch as _torch
+from theorycheck.numeric._validate import DomainError, torch as _torch
 
 __all__ = ["ACTIVATIONS", "PropagationResult", "propagate", "activation", "haar_orthogonal",
            "correlated_inputs", "layer_weights", "layer_bias", "input_vectors", "output_error"]

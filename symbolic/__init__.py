@@ -3,4 +3,4 @@
 Import ``symbolic.registry`` for the registry API; topic modules (``symbolic/<topic>.py``) register
 formulas when imported, and ``symbolic.registry.load_all()`` imports them all.
 """
-from symbolic.registry import Constraint, Formula, Param, all_formulas, get, register  # noqa: F401
+from theorycheck.symbolic.registry import Constraint, Formula, Param, all_formulas, get, register  # noqa: F401

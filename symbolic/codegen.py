@@ -31,7 +31,7 @@ from sympy.codegen.rewriting import FuncMinusOneOptim, ReplaceOptim, log1p_opt, 
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pytorch import TorchPrinter
 
-from symbolic.registry import Formula, topics
+from theorycheck.symbolic.registry import Formula, topics
 
 __all__ = ["generate_topic", "generate_all", "write_all", "check_all", "GENERATED_DIR"]
 
@@ -208,7 +208,7 @@ def generate_topic(topic: str, formulas: list[Formula]) -> str:
         "",
         "import numpy",
         "",
-        "from numeric import _validate as _v",
+        "from theorycheck.numeric import _validate as _v",
         "",
         f"__all__ = {[n for f in formulas for n in (f.func_name, f.func_name + '_torch')]!r}",
         "",

@@ -32,7 +32,7 @@ import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
-from symbolic.registry import Constraint, Param, register
+from theorycheck.symbolic.registry import Constraint, Param, register
 
 # ----------------------------------------------------------------------------------------------
 # Symbols (shared with the exact checks of verify/claims/pretorius2018.py)
@@ -183,7 +183,7 @@ register(
     mp_impl=_w_t_mp,
     # Hand-written (numeric/dae.py explains why): codegen's expm1_opt keeps the factor()ed form of an
     # expression when it has fewer operations, which multiplies this cancellation-free form out again.
-    numeric_impl="numeric.dae:w_t",
+    numeric_impl="theorycheck.numeric.dae:w_t",
 )
 
 # ----------------------------------------------------------------------------------------------
@@ -218,7 +218,7 @@ register(
     mp_impl=_wdae_mp,
     notes=(
         "The registered expression is the rewrite (its Abs is beyond simplify(); equality with "
-        "symbolic.dae.WDAE_W_T is proven for each sign of xi in claim pretorius2018/eq7-wdae-solution); the "
+        "theorycheck.symbolic.dae.WDAE_W_T is proven for each sign of xi in claim pretorius2018/eq7-wdae-solution); the "
         "mpmath backend evaluates xi E/(E - 1 + xi/w0) (mp_impl)."
     ),
     rewrite_note=(

@@ -36,7 +36,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from symbolic.registry import Param, register
+from theorycheck.symbolic.registry import Param, register
 
 # ----------------------------------------------------------------------------------------------
 # Symbols and parameters
@@ -242,7 +242,7 @@ for _act in ("relu", "leaky_relu", "erf", "tanh"):
         source=f"{SRC_21} (normalized Hermite expansion) and Appendix B" if _act != "tanh" else SRC_21,
         summary=f"Normalized Hermite coefficient phi_k = E[{_act}(Z) He_k(Z)]/sqrt(k!), Z ~ N(0,1)",
         mp_impl=_mp,
-        numeric_impl=f"numeric.gaussian:hermite_coeff_{_act}",
+        numeric_impl=f"theorycheck.numeric.gaussian:hermite_coeff_{_act}",
         notes=("closed form (hermite_coeff_closed in symbolic/gauss.py)" if _act != "tanh"
                else "no closed form: trapezoid rule (float64, k <= 40) / tanh-sinh quadrature (mpmath)"),
     )
@@ -277,12 +277,12 @@ def _mp_linerr2_tanh():
 
 
 register("gauss.norm2.tanh", None, (), source=SRC_21, summary="||tanh||_N^2 = E[tanh(Z)^2] (quadrature)",
-         mp_impl=_mp_norm2_tanh, numeric_impl="numeric.gaussian:norm2_tanh")
+         mp_impl=_mp_norm2_tanh, numeric_impl="theorycheck.numeric.gaussian:norm2_tanh")
 register("gauss.linerr2.tanh", None, (), source=SRC_21,
          summary="||tanh - tanh_bar||_N^2 = E[tanh^2] - E[tanh']^2 (quadrature)",
-         mp_impl=_mp_linerr2_tanh, numeric_impl="numeric.gaussian:linerr2_tanh")
+         mp_impl=_mp_linerr2_tanh, numeric_impl="theorycheck.numeric.gaussian:linerr2_tanh")
 register("gauss.dnorm2.tanh", None, (), source=SRC_21, summary="||tanh'||_N^2 = E[sech(Z)^4] (quadrature)",
-         mp_impl=_mp_dnorm2_tanh, numeric_impl="numeric.gaussian:dnorm2_tanh")
+         mp_impl=_mp_dnorm2_tanh, numeric_impl="theorycheck.numeric.gaussian:dnorm2_tanh")
 
 _COV_SRC = ("ICLR 2022 eq. (2.3) C[phi|rho] and Appendix B; Yarotsky's lecture, evolution of covariances "
             "(u1 = sqrt(q1) s1, u2 = sqrt(q2)(c s1 + sqrt(1-c^2) s2))")
@@ -300,4 +300,4 @@ def _mp_cov_tanh(rho, q1, q2):
 
 register("gauss.cov.tanh", None, (P_rho, P_q1, P_q2), source=_COV_SRC,
          summary="E[tanh(u1) tanh(u2)] (no closed form: trapezoid rule in the conditioned variables)",
-         mp_impl=_mp_cov_tanh, numeric_impl="numeric.gaussian:cov_tanh")
+         mp_impl=_mp_cov_tanh, numeric_impl="theorycheck.numeric.gaussian:cov_tanh")

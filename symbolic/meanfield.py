@@ -27,10 +27,10 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from symbolic.gauss import P_a, a, mp_expect, mp_expect2_odd
+from theorycheck.symbolic.gauss import P_a, a, mp_expect, mp_expect2_odd
 from sympy.codegen.cfunctions import log1p
 
-from symbolic.registry import Constraint, Param, register
+from theorycheck.symbolic.registry import Constraint, Param, register
 
 q = sp.Symbol("q", nonnegative=True)
 sw2 = sp.Symbol("sw2", positive=True)
@@ -254,38 +254,38 @@ def _xi(rate):
 register("meanfield.qmap.tanh", None, (P_q, P_sw2, P_sb2), source=SRC_Q,
          summary="q-map nu(q) = sw2 E[tanh(sqrt(q) Z)^2] + sb2 (quadrature)",
          mp_impl=lambda q, sw2, sb2: sw2 * MP["tanh"]["m2"](q) + sb2,
-         numeric_impl="numeric.gaussian:qmap_tanh")
+         numeric_impl="theorycheck.numeric.gaussian:qmap_tanh")
 
 for act in ("erf", "tanh"):
     register(f"meanfield.qstar.{act}", None, (P_sw2, P_sb2), source=SRC_FP + "; Saxe et al. 2013 supp. G eq. (49)",
              summary=f"stable fixed point q* of the {act} q-map (0 in the ordered phase with sb2 = 0)",
              mp_impl=lambda sw2, sb2, _a=act: mp_qstar(_a, sw2, sb2),
-             numeric_impl=f"numeric.fixed_point:qstar_{act}",
+             numeric_impl=f"theorycheck.numeric.fixed_point:qstar_{act}",
              notes="solver: bracketed Newton (numeric.fixed_point.solve_qstar)")
     register(f"meanfield.chi1.{act}", None, (P_sw2, P_sb2), source=SRC_CHI,
              summary=f"chi1 = sw2 E[{act}'(sqrt(q*) Z)^2] at the stable fixed point q*",
              mp_impl=lambda sw2, sb2, _a=act: mp_chi1(_a, sw2, sb2),
-             numeric_impl=f"numeric.fixed_point:chi1_{act}")
+             numeric_impl=f"theorycheck.numeric.fixed_point:chi1_{act}")
     register(f"meanfield.xi_q.{act}", None, (P_sw2, P_sb2), source=SRC_XI,
              summary="xi_q = -1/ln a, a = nu'(q*) = chi1 + sw2 E[phi'' phi] (error at criticality, a = 1)",
              mp_impl=lambda sw2, sb2, _a=act: _xi(mp_rate_q(_a, sw2, sb2)),
-             numeric_impl=f"numeric.fixed_point:xi_q_{act}")
+             numeric_impl=f"theorycheck.numeric.fixed_point:xi_q_{act}")
     register(f"meanfield.xi_c.{act}", None, (P_sw2, P_sb2), source=SRC_XI,
              summary="xi_c = -1/ln b, b = P'(c*) at the stable correlation fixed point (b = chi1 when c* = 1)",
              mp_impl=lambda sw2, sb2, _a=act: _xi(mp_cstar(_a, sw2, sb2)[1]),
-             numeric_impl=f"numeric.fixed_point:xi_c_{act}")
+             numeric_impl=f"theorycheck.numeric.fixed_point:xi_c_{act}")
     register(f"meanfield.critical_sw2.{act}", None, (P_sb2,), source=SRC_CHI + " (edge of chaos chi1 = 1)",
              summary=f"sw2 on the critical line chi1(q*(sw2, sb2)) = 1 for {act}",
              mp_impl=lambda sb2, _a=act: mp_critical_sw2(_a, sb2),
-             numeric_impl=f"numeric.fixed_point:critical_sw2_{act}")
+             numeric_impl=f"theorycheck.numeric.fixed_point:critical_sw2_{act}")
 
 register("layernorm.critical_ratio.tanh", None, (), source=SRC_LN,
          summary="sigma_b^2/sigma_w^2 = E[tanh'(Z)^2] - E[tanh(Z)^2] (quadrature)",
          mp_impl=lambda: mp_expect(_s4, 1) - mp_expect(_t2, 1),
-         numeric_impl="numeric.fixed_point:critical_ratio_tanh")
+         numeric_impl="theorycheck.numeric.fixed_point:critical_ratio_tanh")
 
 register("saxe.q_infinity", None, (P_g,),
          source="Saxe et al. 2013, supplementary G, eqs. (48)-(49) (Fig. 8 right)",
          summary="stable fixed point q_inf(g) of q = g^2 int Dz tanh(sqrt(q) z)^2 (0 for g <= 1)",
          mp_impl=lambda g: mp_qstar("tanh", g * g, 0),
-         numeric_impl="numeric.fixed_point:q_infinity")
+         numeric_impl="theorycheck.numeric.fixed_point:q_infinity")

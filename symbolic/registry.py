@@ -128,7 +128,7 @@ class Formula:
     module: str = ""
     # Formulas without a closed form (e.g. tanh Gaussian integrals) set expr=None and give both
     # hooks: ``mp_impl(**values_as_mpf) -> mpf`` (evaluated under the caller's mp.workdps) and
-    # ``numeric_impl = "numeric.module:function"``, a hand-written NumPy kernel with the same
+    # ``numeric_impl = "theorycheck.numeric.module:function"``, a hand-written NumPy kernel with the same
     # argument order, whose Torch twin is "<function>_torch" in the same module.  Codegen skips them.
     mp_impl: Callable | None = None
     numeric_impl: str | None = None
@@ -245,12 +245,12 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    import symbolic
+    from theorycheck import symbolic
 
     for info in sorted(pkgutil.iter_modules(symbolic.__path__), key=lambda i: i.name):
         if info.name.startswith("_") or info.name in _NOT_TOPICS:
             continue
-        importlib.import_module(f"symbolic.{info.name}")
+        importlib.import_module(f"theorycheck.symbolic.{info.name}")
     _LOADED = True
 
 

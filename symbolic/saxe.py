@@ -20,7 +20,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
-from symbolic.registry import Constraint, Param, register
+from theorycheck.symbolic.registry import Constraint, Param, register
 
 # ----------------------------------------------------------------------------------------------
 # Symbols (shared by the formulas and by the exact checks of verify/claims/saxe2013.py)

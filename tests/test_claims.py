@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from verify.registry import all_claims
-from verify.runner import run_check
+from theorycheck.verify.registry import all_claims
+from theorycheck.verify.runner import run_check
 
 CHECKS = [(c, k) for c in all_claims() for k in c.checks]
 
@@ -29,7 +29,7 @@ def test_check_at_smoke_scale(claim, check):
 
 
 def test_every_claim_cites_and_has_checks():
-    from verify.registry import PAPER_KEYS
+    from theorycheck.verify.registry import PAPER_KEYS
 
     for c in all_claims():
         assert c.paper in PAPER_KEYS
@@ -37,13 +37,13 @@ def test_every_claim_cites_and_has_checks():
 
 
 def test_claim_registry_rejects_duplicates_and_bad_ids():
-    from verify.registry import claim
+    from theorycheck.verify.registry import claim
 
     with pytest.raises(ValueError, match="already registered"):
         claim("saxe2013/eq10-12-sigmoid", "dup", "x")
     with pytest.raises(ValueError, match="paper key"):
         claim("nature2020/x", "bad", "x")
-    from verify import registry
+    from theorycheck.verify import registry
 
     c = claim("saxe2013/test-only-sizes", "a simulation must declare its sizes", "test")
     try:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from verify.cli import main
+from theorycheck.verify.cli import main
 
 
 def run(capsys, *argv):
@@ -128,7 +128,7 @@ def test_codegen_check_is_clean(capsys):
 
 
 def test_console_script_runs():
-    r = subprocess.run([sys.executable, "-m", "verify.cli", "formula", "--list"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "theorycheck.verify.cli", "formula", "--list"], capture_output=True, text=True)
     assert r.returncode == 0 and "saxe.u_sigmoid" in r.stdout
 
 

@@ -6,9 +6,9 @@ import pytest
 import sympy as sp
 import torch
 
-from numeric import DomainError
-from symbolic.codegen import check_all, generate_topic
-from symbolic.registry import Constraint, Formula, Param, get
+from theorycheck.numeric import DomainError
+from theorycheck.symbolic.codegen import check_all, generate_topic
+from theorycheck.symbolic.registry import Constraint, Formula, Param, get
 
 
 def _compile(src: str) -> dict:
@@ -19,7 +19,7 @@ def _compile(src: str) -> dict:
 
 def _formula(id, expr, params, **kw):
     return Formula(id=id, expr=expr, params=tuple(params), source="test, eq. (0)", summary="test formula",
-                   module="symbolic.saxe", **kw)
+                   module="theorycheck.symbolic.saxe", **kw)
 
 
 def test_header_names_source_and_forbids_editing():

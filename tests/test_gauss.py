@@ -17,11 +17,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric import DomainError
-from numeric import gaussian as G
-from symbolic import gauss as SG
-from symbolic.registry import get
-from verify.formulas import generated_function
+from theorycheck.numeric import DomainError
+from theorycheck.numeric import gaussian as G
+from theorycheck.symbolic import gauss as SG
+from theorycheck.symbolic.registry import get
+from theorycheck.verify.formulas import generated_function
 
 TARGET = 1e-12
 DPS = 30
@@ -161,7 +161,7 @@ def test_norms_from_coefficients():
 def test_parameterless_norms_vs_mpmath(fid):
     from fractions import Fraction  # noqa: F401
 
-    from verify.formulas import evaluate_mpmath
+    from theorycheck.verify.formulas import evaluate_mpmath
 
     f = get(fid)
     ref = evaluate_mpmath(f, {}, DPS)

@@ -17,9 +17,9 @@ import torch
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from numeric import DomainError
-from symbolic.registry import all_formulas, get
-from verify.formulas import _constraint_holds, evaluate_mpmath, generated_function
+from theorycheck.numeric import DomainError
+from theorycheck.symbolic.registry import all_formulas, get
+from theorycheck.verify.formulas import _constraint_holds, evaluate_mpmath, generated_function
 
 GENERATED = [f for f in all_formulas() if f.generated]
 EPS = np.finfo(float).eps

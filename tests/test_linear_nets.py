@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from numeric import DomainError
-from numeric import linear_nets as ln
-from numeric.ode import rk4, rk4_with_error
+from theorycheck.numeric import DomainError
+from theorycheck.numeric import linear_nets as ln
+from theorycheck.numeric.ode import rk4, rk4_with_error
 
 
 def gen(seed=0):

@@ -16,12 +16,12 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from numeric import DomainError
-from numeric import fixed_point as F
-from numeric import gaussian as G
-from symbolic import meanfield as SM
-from symbolic.registry import get
-from verify.formulas import evaluate_mpmath, generated_function
+from theorycheck.numeric import DomainError
+from theorycheck.numeric import fixed_point as F
+from theorycheck.numeric import gaussian as G
+from theorycheck.symbolic import meanfield as SM
+from theorycheck.symbolic.registry import get
+from theorycheck.verify.formulas import evaluate_mpmath, generated_function
 
 DPS = 30
 

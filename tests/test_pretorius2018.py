@@ -11,12 +11,12 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric import DomainError
-from numeric.dae import scalar_gd, w_t, w_t_torch
-from symbolic import dae as S
-from verify.context import Context
-from verify.references import ode_solve
-from verify.registry import Erratum, select
+from theorycheck.numeric import DomainError
+from theorycheck.numeric.dae import scalar_gd, w_t, w_t_torch
+from theorycheck.symbolic import dae as S
+from theorycheck.verify.context import Context
+from theorycheck.verify.references import ode_solve
+from theorycheck.verify.registry import Erratum, select
 
 EPS = np.finfo(float).eps
 
@@ -101,7 +101,7 @@ def test_w_t_invalid_input_names_parameter(fn):
 
 
 def test_wdae_solution_long_times_both_signs_of_xi():
-    from numeric.generated.wdae import w_t as wd
+    from theorycheck.numeric.generated.wdae import w_t as wd
 
     assert float(wd(1.0, 0.2, 1, 1.0, 1e-3, 1e5)) == pytest.approx(0.8, rel=1e-15)
     assert 0 <= float(wd(1.0, 0.6, 2, 1.0, 0.5, 1e3)) < 1e-100  # xi < 0: decays to 0, no overflow

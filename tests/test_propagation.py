@@ -21,9 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numeric import DomainError
-from numeric import propagation as P
-from verify.tolerances import clt
+from theorycheck.numeric import DomainError
+from theorycheck.numeric import propagation as P
+from theorycheck.verify.tolerances import clt
 
 torch = pytest.importorskip("torch")
 
@@ -254,7 +254,7 @@ def test_bad_activation_and_slope():
 # ---------------------------------------------------------------------------------------------
 # the statistics used by the simulation claims (verify/claims/_propagation.py, tolerances.clt_t)
 def test_t_quantile_reference_values():
-    from verify.tolerances import t_quantile, z_quantile
+    from theorycheck.verify.tolerances import t_quantile, z_quantile
 
     assert t_quantile(0.975, 10) == pytest.approx(2.228138851986274, rel=1e-12)  # standard t table
     assert t_quantile(0.995, 1) == pytest.approx(63.65674116287399, rel=1e-10)  # tan(pi (0.995 - 1/2))
@@ -262,7 +262,7 @@ def test_t_quantile_reference_values():
 
 
 def test_width_scaling_statistic_passes_clt_and_fails_constant_error():
-    from verify.claims._propagation import width_scaling_outcome
+    from theorycheck.verify.claims._propagation import width_scaling_outcome
 
     rng = np.random.default_rng(0)
     n, k = 24, 30
@@ -275,7 +275,7 @@ def test_width_scaling_statistic_passes_clt_and_fails_constant_error():
 
 
 def test_profile_statistic_detects_a_shifted_theory():
-    from verify.claims._propagation import profile_outcome
+    from theorycheck.verify.claims._propagation import profile_outcome
 
     rng = np.random.default_rng(1)
     theory = np.linspace(1.0, 2.0, 11)

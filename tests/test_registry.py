@@ -4,7 +4,7 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from symbolic.registry import DuplicateIdError, Param, UnknownFormulaError, all_formulas, check_rewrite, get, register
+from theorycheck.symbolic.registry import DuplicateIdError, Param, UnknownFormulaError, all_formulas, check_rewrite, get, register
 
 FORMULAS = all_formulas()
 

@@ -17,7 +17,7 @@ def _err(msg: str, code: int = 2) -> int:
 
 # ------------------------------------------------------------------------------------------ list
 def cmd_list(args) -> int:
-    from verify.registry import all_claims
+    from theorycheck.verify.registry import all_claims
 
     claims = all_claims()
     if args.json:
@@ -48,9 +48,9 @@ def cmd_verify(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from verify.context import resolve_device
-    from verify.registry import UnknownClaimError, select
-    from verify.runner import iter_checks, run, write_json
+    from theorycheck.verify.context import resolve_device
+    from theorycheck.verify.registry import UnknownClaimError, select
+    from theorycheck.verify.runner import iter_checks, run, write_json
 
     try:
         claims = select(args.claims)
@@ -102,7 +102,7 @@ def cmd_verify(args) -> int:
         write_json(json_path, payload)
         out.print(f"results written to {json_path}")
     if args.report:
-        from verify.report import write_report
+        from theorycheck.verify.report import write_report
 
         path = write_report(args.report, payload, claims, scale=args.scale, seed=args.seed)
         out.print(f"report written to {path}")
@@ -111,8 +111,8 @@ def cmd_verify(args) -> int:
 
 # --------------------------------------------------------------------------------------- formula
 def cmd_formula(args) -> int:
-    from symbolic.registry import UnknownFormulaError, all_formulas, get
-    from verify.formulas import ParameterError, evaluate_batch, parse_assignments
+    from theorycheck.symbolic.registry import UnknownFormulaError, all_formulas, get
+    from theorycheck.verify.formulas import ParameterError, evaluate_batch, parse_assignments
 
     if args.list or not args.id:
         for f in all_formulas():
@@ -170,8 +170,8 @@ def _show(f, what: str) -> int:
         if f.stable is not None:
             print(f"# stable rewrite used by codegen: {f.stable}")
     elif what == "code":
-        from symbolic.codegen import generate_topic
-        from symbolic.registry import topics
+        from theorycheck.symbolic.codegen import generate_topic
+        from theorycheck.symbolic.registry import topics
 
         src = generate_topic(f.topic, topics()[f.topic])
         start = src.index(f"\ndef {f.func_name}(")
@@ -182,7 +182,7 @@ def _show(f, what: str) -> int:
 
 # --------------------------------------------------------------------------------------- codegen
 def cmd_codegen(args) -> int:
-    from symbolic.codegen import check_all, write_all
+    from theorycheck.symbolic.codegen import check_all, write_all
 
     if args.check:
         problems = check_all()
@@ -203,7 +203,7 @@ def cmd_codegen(args) -> int:
 
 # ---------------------------------------------------------------------------------------- figure
 def cmd_figure(args) -> int:
-    from verify.figures import load, make_figure
+    from theorycheck.verify.figures import load, make_figure
 
     FIGURES = load()
     if args.list or not args.id:

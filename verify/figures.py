@@ -26,7 +26,7 @@ def figure(id: str, description: str):
 
 
 def load() -> dict:
-    from verify.registry import load_all
+    from theorycheck.verify.registry import load_all
 
     load_all()
     return FIGURES

@@ -22,8 +22,8 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from numeric import DomainError
-from symbolic.registry import Formula, get
+from theorycheck.numeric import DomainError
+from theorycheck.symbolic.registry import Formula, get
 
 BACKENDS = ("numpy", "torch", "mpmath")
 
@@ -150,7 +150,7 @@ def generated_function(f: Formula, backend: str):
     if f.numeric_impl is not None:
         modname, _, fname = f.numeric_impl.partition(":")
         return getattr(importlib.import_module(modname), fname + suffix)
-    mod = importlib.import_module(f"numeric.generated.{f.topic}")
+    mod = importlib.import_module(f"theorycheck.numeric.generated.{f.topic}")
     return getattr(mod, f.func_name + ("_torch" if backend == "torch" else ""))
 
 

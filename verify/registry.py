@@ -24,7 +24,7 @@ import pkgutil
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-from verify.tolerances import Tolerance, exact
+from theorycheck.verify.tolerances import Tolerance, exact
 
 PAPER_KEYS = ("li2019", "saxe2013", "pretorius2018", "iclr2022", "yarotsky")
 TIERS = ("exact", "precise", "simulation")
@@ -217,11 +217,11 @@ def load_all() -> None:
     global _LOADED
     if _LOADED:
         return
-    import verify.claims
+    from theorycheck.verify import claims as _claims_pkg
 
-    for info in sorted(pkgutil.iter_modules(verify.claims.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules(_claims_pkg.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            importlib.import_module(f"verify.claims.{info.name}")
+            importlib.import_module(f"theorycheck.verify.claims.{info.name}")
     _LOADED = True
 
 

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from verify.runner import write_json
+from theorycheck.verify.runner import write_json
 
 
 def _figure_ids_for(claims) -> list[str]:
-    from verify.figures import load
+    from theorycheck.verify.figures import load
 
     papers = {c.paper for c in claims}
     return sorted(fid for fid in load() if fid.split("-", 1)[0] in papers)
 
 
 def write_report(directory, payload: dict, claims, scale: str, seed: int) -> Path:
-    from verify.figures import FIGURES, make_figure
+    from theorycheck.verify.figures import FIGURES, make_figure
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,8 @@ import traceback
 from pathlib import Path
 from typing import Callable, Iterable
 
-from verify.context import Context
-from verify.registry import Check, Claim, Erratum, Outcome, Result
+from theorycheck.verify.context import Context
+from theorycheck.verify.registry import Check, Claim, Erratum, Outcome, Result
 
 
 def _fill(res: Result, out: Outcome) -> None:

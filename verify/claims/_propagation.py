@@ -24,8 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from verify.registry import Outcome
-from verify.tolerances import Tolerance, clt_t, t_quantile
+from theorycheck.verify.registry import Outcome
+from theorycheck.verify.tolerances import Tolerance, clt_t, t_quantile
 
 ALPHA = 1e-4
 
@@ -33,7 +33,7 @@ ALPHA = 1e-4
 # ----------------------------------------------------------------------------------------------
 # infinite-width theory (the Gaussian core)
 def qmap(act: str, q, sw2: float, sb2: float):
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return np.asarray(F.qmap(act, np.asarray(q, dtype=np.float64), sw2, sb2), dtype=np.float64)
 
@@ -51,7 +51,7 @@ def c_trajectory(act: str, q0: float, c0: float, sw2: float, sb2: float, depth: 
     """c_l for two inputs of equal length q_0 and correlation c_0 (lecture, "Evolution of covariances";
     ICLR 2022 eq. (2.3) with layer norm: q = 1 at every layer and P_l(rho) = (sb2 + sw2 C[phi|rho]) /
     (sb2 + sw2 C[phi|1]); a linear first layer has C[id|rho] = q0 rho)."""
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     q, c = float(q0), float(c0)
     out = [c]
@@ -71,7 +71,7 @@ def c_trajectory(act: str, q0: float, c0: float, sw2: float, sb2: float, depth: 
 
 def chi(act: str, q, sw2: float) -> np.ndarray:
     """sw2 E[phi'(sqrt(q) Z)^2]: chi_1 at q = q* (lecture), the per-layer growth of |delta|^2."""
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     q = np.asarray(q, dtype=np.float64)
     _, slope = F.correlation_map(act, np.ones_like(q), sw2, 0.0, q=q)
@@ -79,13 +79,13 @@ def chi(act: str, q, sw2: float) -> np.ndarray:
 
 
 def qstar(act: str, sw2: float, sb2: float) -> float:
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return float(F.solve_qstar(act, sw2, sb2).raise_if_diverged().value)
 
 
 def cstar(act: str, sw2: float, sb2: float) -> float:
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return float(F.solve_cstar(act, sw2, sb2).raise_if_diverged().value)
 
@@ -126,7 +126,7 @@ def one_step_c(act: str, c, q1, q2, sw2: float, sb2: float):
     """c_l predicted from the *measured* layer l-1 (c, q11, q22; arrays): (sw2 E[phi(u1) phi(u2)] + sb2) /
     sqrt(nu(q11) nu(q22)), (u1, u2) Gaussian with variances q11, q22 and correlation c (the lecture's
     covariance map C(c, q11, q22) divided by the new lengths).  tanh only (numeric.gaussian.expect2)."""
-    from numeric import gaussian as G
+    from theorycheck.numeric import gaussian as G
 
     if act != "tanh":
         raise ValueError(f"one_step_c: activation {act!r} not supported (tanh only)")
@@ -139,7 +139,7 @@ def one_step_c(act: str, c, q1, q2, sw2: float, sb2: float):
 def c_step(act: str, c, q: float, sw2: float, sb2: float, layernorm: bool = False):
     """One step of the correlation map at equal variances q (vectorized over c): the lecture's
     C~_q(c) = (sw2 C(c; q, q) + sb2) / nu(q); with layer norm the same expression at q = 1."""
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
     qq = 1.0 if layernorm else float(q)
@@ -153,7 +153,7 @@ def c_step(act: str, c, q: float, sw2: float, sb2: float, layernorm: bool = Fals
 def simulate(act: str, width: int, depth: int, sw2: float, sb2: float, q0: float, c0: tuple, n_nets: int,
              seed: int, weights: str = "gaussian", layernorm: bool = False, linear_first: bool = False,
              backward: bool = False, jacobian: bool = False, device: str = "cpu"):
-    from numeric.propagation import propagate
+    from theorycheck.numeric.propagation import propagate
 
     return propagate(act, width=width, depth=depth, sw2=sw2, sb2=sb2, q0=q0, c0=list(c0), n_nets=n_nets,
                      seed=seed, weights=weights, layernorm=layernorm, linear_first=linear_first,

@@ -23,15 +23,15 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from numeric import fixed_point as FP
-from numeric import gaussian as G
-from numeric.gaussian import _NP
-from symbolic import gauss as SG
-from symbolic.registry import get
-from verify.formulas import evaluate_mpmath, generated_function
-from verify.references import rel_err
-from verify.registry import Outcome, claim
-from verify.tolerances import EPS, digits, exact, remainder, ulps
+from theorycheck.numeric import fixed_point as FP
+from theorycheck.numeric import gaussian as G
+from theorycheck.numeric.gaussian import _NP
+from theorycheck.symbolic import gauss as SG
+from theorycheck.symbolic.registry import get
+from theorycheck.verify.formulas import evaluate_mpmath, generated_function
+from theorycheck.verify.references import rel_err
+from theorycheck.verify.registry import Outcome, claim
+from theorycheck.verify.tolerances import EPS, digits, exact, remainder, ulps
 
 PAPER = "ICLR 2022 submission"
 rho, x, a = SG.rho, SG.x, SG.a

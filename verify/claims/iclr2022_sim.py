@@ -25,10 +25,10 @@ import math
 
 import numpy as np
 
-from verify.claims import _propagation as MF
-from verify.figures import figure
-from verify.registry import Outcome, claim
-from verify.tolerances import clt_t
+from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify.figures import figure
+from theorycheck.verify.registry import Outcome, claim
+from theorycheck.verify.tolerances import clt_t
 
 SRC = "ICLR 2022 submission (gradient explosion and representation shrinkage)"
 ACT = "erf"
@@ -48,7 +48,7 @@ REG_SIZES = {
 
 
 def _critical_sb2() -> float:
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return float(F.critical_ratio_erf()) * SW2
 
@@ -66,7 +66,7 @@ def _p_prime_1(sb2: float) -> float:
 
 def _pmap(rho: float, sb2: float):
     """P(rho) and P'(rho) of eq. (2.3) at unit variance."""
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     c, d = F.correlation_map(ACT, np.float64(rho), SW2, sb2, q=np.float64(1.0))
     qn = float(MF.qmap(ACT, 1.0, SW2, sb2))
@@ -213,7 +213,7 @@ def _(ctx):
 def _fig1(out_path, scale, seed):
     import matplotlib.pyplot as plt
 
-    from verify.context import Context
+    from theorycheck.verify.context import Context
 
     sz = FIG1_SIZES[scale]
     ctx = Context(scale=scale, seed=seed, sizes=sz)

@@ -24,13 +24,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symbolic import dae as S
-from symbolic.registry import get
-from verify.figures import figure
-from verify.formulas import evaluate_mpmath, generated_function
-from verify.references import ode_solve
-from verify.registry import Outcome, claim, erratum
-from verify.tolerances import EPS, clt, criterion, first_order, rk4, ulps
+from theorycheck.symbolic import dae as S
+from theorycheck.symbolic.registry import get
+from theorycheck.verify.figures import figure
+from theorycheck.verify.formulas import evaluate_mpmath, generated_function
+from theorycheck.verify.references import ode_solve
+from theorycheck.verify.registry import Outcome, claim, erratum
+from theorycheck.verify.tolerances import EPS, clt, criterion, first_order, rk4, ulps
 
 PAPER = "Pretorius et al. 2018"
 lam, eps, tau, c0, w0, t = S.lam, S.eps, S.tau, S.c0, S.w0, S.t
@@ -363,7 +363,7 @@ _F1 = {"smoke": {"n_init": 8, "lr": 0.02, "T": 8.0}, "default": {"n_init": 32, "
 
 
 def _fig1_errors(ctx, lr):
-    from numeric.dae import scalar_gd, w_t
+    from theorycheck.numeric.dae import scalar_gd, w_t
 
     rng = ctx.rng(1)
     n_init = ctx.sizes["n_init"]
@@ -394,7 +394,7 @@ def _(ctx):
 
 @C4.simulation("more-noise-converges-faster", sizes=_F1)
 def _(ctx):
-    from numeric.dae import w_t
+    from theorycheck.numeric.dae import w_t
 
     # theory (eq. 5) from the same small balanced start: time to come within 1% of w*
     ts = np.linspace(0, 30, 30001)
@@ -404,7 +404,7 @@ def _(ctx):
         w = w_t(1.0, e_, 1.0, 1e-4, 1e-3, ts)
         conv.append(float(ts[np.argmax(np.abs(w - ws) <= 0.01 * ws)]))
     # and in the simulation
-    from numeric.dae import scalar_gd
+    from theorycheck.numeric.dae import scalar_gd
 
     lr = ctx.sizes["lr"]
     sim = []
@@ -488,7 +488,7 @@ def _(ctx):
     """Error of the (corrected) eq. (7) against the ODE of supplementary C (RK4) when w1(0) != w2(0): it
     vanishes at w1 = w2 and grows *quadratically* in the imbalance d = w2^2 - w1^2 (ratio 4 when d doubles):
     w1^2 + w2^2 = sqrt(4 w^2 + d^2) = 2w + O(d^2), so the w-dynamics feel the imbalance only at second order."""
-    from numeric.ode import rk4_with_error
+    from theorycheck.numeric.ode import rk4_with_error
     fn = generated_function(get("wdae.w_t"), "numpy")
     l_, g_, T = 1.0, 0.2, 10.0
     w00 = 0.01
@@ -625,7 +625,7 @@ def _half_time(tt, w, ws):
 
 @C5S.simulation("fig2-half-learning-times", sizes=_F2)
 def _(ctx):
-    from numeric.dae import scalar_gd
+    from theorycheck.numeric.dae import scalar_gd
 
     lr = ctx.sizes["lr"]
     w0_ = 1e-3
@@ -667,7 +667,7 @@ def _(ctx):
 
 @C5S.simulation("fig3-optimal-rates-dae-faster", sizes=_F3)
 def _(ctx):
-    from numeric.dae import scalar_gd
+    from theorycheck.numeric.dae import scalar_gd
 
     l_, w0_ = 1.0, 1e-6
     gaps, diffs = [], []
@@ -698,7 +698,7 @@ def _(ctx):
 
 @C5S.simulation("fig4-weight-norms", sizes=_F2)
 def _(ctx):
-    from numeric.dae import scalar_gd
+    from theorycheck.numeric.dae import scalar_gd
 
     lr = ctx.sizes["lr"]
     l_, e_ = 1.0, 0.1
@@ -736,7 +736,7 @@ def _(ctx):
 def _(out_path, scale, seed):
     import matplotlib.pyplot as plt
 
-    from verify.context import Context
+    from theorycheck.verify.context import Context
 
     ctx = Context(scale=scale, seed=seed, sizes=_F1[scale])
     res = _fig1_errors(ctx, ctx.sizes["lr"])
@@ -788,8 +788,8 @@ def fig5_run(name, ctx):
     """Train AE/DAE/WDAE on one dataset; return per-direction measured and theoretical mappings."""
     import torch
 
-    from numeric.dae import train_autoencoder, w_t
-    from numeric.generated.wdae import w_t as wdae_w_t
+    from theorycheck.numeric.dae import train_autoencoder, w_t
+    from theorycheck.numeric.generated.wdae import w_t as wdae_w_t
 
     X = _dataset(name, ctx)
     N, D = X.shape
@@ -866,7 +866,7 @@ def _(ctx):
 def _(out_path, scale, seed):
     import matplotlib.pyplot as plt
 
-    from verify.context import Context
+    from theorycheck.verify.context import Context
 
     ctx = Context(scale=scale, seed=seed, sizes=_F5[scale])
     r = fig5_run("digits", ctx)
@@ -904,7 +904,7 @@ def _nonlinear_run(ctx, act, a_i):
     import torch
     from sklearn.datasets import load_digits
 
-    from numeric.dae import train_nonlinear_autoencoder
+    from theorycheck.numeric.dae import train_nonlinear_autoencoder
 
     X = torch.tensor(load_digits().data / 16.0, dtype=torch.float64)
     top, rec = 4, ctx.sizes["record"]

@@ -26,12 +26,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symbolic import saxe as S
-from verify.figures import figure
-from verify.formulas import evaluate_mpmath, generated_function
-from verify.references import ode_solve, rel_err
-from verify.registry import Outcome, claim, erratum
-from verify.tolerances import clt, criterion, digits, first_order, rk4, sd_relative, ulps, z_quantile
+from theorycheck.symbolic import saxe as S
+from theorycheck.verify.figures import figure
+from theorycheck.verify.formulas import evaluate_mpmath, generated_function
+from theorycheck.verify.references import ode_solve, rel_err
+from theorycheck.verify.registry import Outcome, claim, erratum
+from theorycheck.verify.tolerances import clt, criterion, digits, first_order, rk4, sd_relative, ulps, z_quantile
 
 PAPER = "Saxe et al. 2013"
 
@@ -234,7 +234,7 @@ def _rhs8(s, tau):
                sizes={"smoke": {"n_init": 64, "steps": 400}, "default": {"n_init": 2000, "steps": 2000},
                       "paper": {"n_init": 20000, "steps": 4000}})
 def _(ctx):
-    from numeric.ode import rk4_with_error
+    from theorycheck.numeric.ode import rk4_with_error
 
     n, steps = ctx.sizes["n_init"], ctx.sizes["steps"]
     rng = ctx.rng(8)
@@ -311,7 +311,7 @@ def _(ctx):
         with mpmath.workdps(40):
             s, tau = mpmath.mpf(s_), mpmath.mpf(tau_)
             ode = ode_solve(lambda t, y: [2 * y[0] * (s - y[0]) / tau], [mpmath.mpf(u0_)], [mpmath.mpf(t_)], dps=32)[0][0]
-        from verify.formulas import resolve_params
+        from theorycheck.verify.formulas import resolve_params
 
         closed = evaluate_mpmath(f, resolve_params(f, dict(s=s_, tau=tau_, u0=u0_, t=t_)), 32)
         worst = max(worst, rel_err(closed, ode))
@@ -321,7 +321,7 @@ def _(ctx):
 
 @C10.precise("generated-kernel-vs-mpmath")
 def _(ctx):
-    from verify.formulas import resolve_params
+    from theorycheck.verify.formulas import resolve_params
 
     f = S.u_sigmoid
     fn = generated_function(f, "numpy")
@@ -590,7 +590,7 @@ def _torch():
 
 def simulate_decoupled(sz: dict, lr: float, seed_gen, device="cpu"):
     """Train from decoupled initial conditions a = b = sqrt(u0); return (t/tau grid, u_sim, s)."""
-    from numeric import linear_nets as ln
+    from theorycheck.numeric import linear_nets as ln
 
     torch = _torch()
     s = torch.tensor(sz["s"], dtype=torch.float64)
@@ -607,7 +607,7 @@ def simulate_decoupled(sz: dict, lr: float, seed_gen, device="cpu"):
 
 @CF3.simulation("decoupled-error-scales-with-lr", sizes=_F3_SIZES_I)
 def _(ctx):
-    from numeric.generated.saxe import u_sigmoid
+    from theorycheck.numeric.generated.saxe import u_sigmoid
 
     sz = ctx.sizes
     errs = []
@@ -641,7 +641,7 @@ def simulate_random(sz: dict, gen, device="cpu"):
     linear regime each mode grows as (a + b)/2 ~ e^{s t/tau} with a^alpha, b^alpha ~ N(0, sigma^2 I_N2),
     so u(t) ~ |a0 + b0|^2 e^{2st/tau} / 4, whose mean initial value is N2 sigma^2 / 2 =: u0.
     """
-    from numeric import linear_nets as ln
+    from theorycheck.numeric import linear_nets as ln
 
     torch = _torch()
     s = torch.tensor(sz["s"], dtype=torch.float64)
@@ -658,7 +658,7 @@ def simulate_random(sz: dict, gen, device="cpu"):
 
 
 def _crossing(tt, u, target):
-    from numeric.linear_nets import half_time
+    from theorycheck.numeric.linear_nets import half_time
 
     torch = _torch()
     return half_time(torch.from_numpy(tt), torch.from_numpy(u), torch.from_numpy(np.asarray(target, dtype=float))).numpy()
@@ -737,8 +737,8 @@ def _(ctx):
 def _fig3(out, scale, seed):
     import matplotlib.pyplot as plt
 
-    from numeric.generated.saxe import u_sigmoid
-    from verify.context import Context
+    from theorycheck.numeric.generated.saxe import u_sigmoid
+    from theorycheck.verify.context import Context
 
     sz = _F3_SIZES_II[scale]
     ctx = Context(scale=scale, seed=seed, sizes=sz)

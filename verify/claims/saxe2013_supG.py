@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from verify.claims import _propagation as MF
-from verify.figures import figure
-from verify.registry import Outcome, claim
-from verify.tolerances import clt, clt_t, criterion
+from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify.figures import figure
+from theorycheck.verify.registry import Outcome, claim
+from theorycheck.verify.tolerances import clt, clt_t, criterion
 
 PAPER = "Saxe et al. 2013"
 Q1 = 1.0
@@ -40,7 +40,7 @@ JAC_GAINS = (0.9, 1.0, 1.1)
 
 
 def _q_inf(g: float) -> float:
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return float(F.q_infinity(np.float64(g)))
 
@@ -52,7 +52,7 @@ def _sphere_noise_var(g: float, q: float, n: int) -> float:
     fluctuation is that of mean_i tanh(x_i)^2 for i.i.d. x_i ~ N(0, q) *conditioned* on the sample
     second moment, g^4 [Var(tanh^2) - Cov(tanh^2, x^2)^2 / Var(x^2)] / N with Var(x^2) = 2 q^2 (the
     part of tanh^2 linear in x^2 does not fluctuate).  Expectations by numeric.gaussian.expect."""
-    from numeric import gaussian as G
+    from theorycheck.numeric import gaussian as G
 
     if q <= 0:
         return 0.0
@@ -248,7 +248,7 @@ def _(ctx):
 def _fig8(out_path, scale, seed):
     import matplotlib.pyplot as plt
 
-    from verify.context import Context
+    from theorycheck.verify.context import Context
 
     sz = QINF_SIZES[scale]
     ctx = Context(scale=scale, seed=seed, sizes=sz)

@@ -21,15 +21,15 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from numeric import fixed_point as FP
-from numeric.gaussian import _NP
-from symbolic import gauss as SG
-from symbolic import meanfield as SM
-from symbolic.registry import get
-from verify.formulas import evaluate_mpmath, generated_function
-from verify.references import rel_err
-from verify.registry import Outcome, claim, erratum
-from verify.tolerances import EPS, digits, remainder, ulps
+from theorycheck.numeric import fixed_point as FP
+from theorycheck.numeric.gaussian import _NP
+from theorycheck.symbolic import gauss as SG
+from theorycheck.symbolic import meanfield as SM
+from theorycheck.symbolic.registry import get
+from theorycheck.verify.formulas import evaluate_mpmath, generated_function
+from theorycheck.verify.references import rel_err
+from theorycheck.verify.registry import Outcome, claim, erratum
+from theorycheck.verify.tolerances import EPS, digits, remainder, ulps
 
 SRC = "Yarotsky, optimization lecture (signal propagation)"
 s_, q_, sw2, sb2 = sp.Symbol("s", real=True), SM.q, SM.sw2, SM.sb2
@@ -296,7 +296,7 @@ def _(ctx):
     ratio = (float(cn) - cs) / 1e-4
     # |ratio - b| <= max|P''| * 1e-4 / 2 <= P''(1) 1e-4 / 2, P''(1) = sw2 q* E[tanh''(sqrt q* s)^2]
     qs = float(FP.qstar_tanh(w, b))
-    from numeric.gaussian import expect
+    from theorycheck.numeric.gaussian import expect
 
     p2 = w * qs * float(expect(lambda z: (lambda t: (2 * t * (1 - t * t)) ** 2)(np.tanh(z)), qs))
     bound = p2 * 1e-4 / 2 + 64 * EPS / 1e-4

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from verify.claims import _propagation as MF
-from verify.figures import figure
-from verify.registry import claim
+from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify.figures import figure
+from theorycheck.verify.registry import claim
 
 LECTURE = "Yarotsky, optimization lecture"
 ACT = "tanh"
@@ -39,7 +39,7 @@ SIZES = {
 
 
 def _critical_sw2(sb2: float) -> float:
-    from numeric import fixed_point as F
+    from theorycheck.numeric import fixed_point as F
 
     return float(F.critical_sw2_tanh(np.float64(sb2)))
 
@@ -178,13 +178,13 @@ def _grad_check(ctx, phase):
     n = len(per_net)
     cv2 = float(ratios.var(ddof=1) / chi1**2)
     bias = 2 * chi1 * cv2
-    from verify.tolerances import clt_t
+    from theorycheck.verify.tolerances import clt_t
 
     tol = clt_t(float(per_net.std(ddof=1)), n, MF.ALPHA, bias=bias,
                 why=f"mean over {n} nets of the per-net average of |delta_k|^2/|delta_(k+1)|^2 over "
                     f"{ratios.shape[1]} layers; bias bound 2 chi_1 CV^2 of a ratio estimator, CV^2 = {cv2:.3g} the "
                     "measured relative variance of one layer's ratio (O(1/N))")
-    from verify.registry import Outcome
+    from theorycheck.verify.registry import Outcome
 
     m = float(per_net.mean())
     total = np.log(ratios).sum(axis=1)  # ln |delta_0|^2/|delta_L|^2
@@ -220,7 +220,7 @@ def _(ctx):
 def _fig_qmap(out_path, scale, seed):
     import matplotlib.pyplot as plt
 
-    from verify.context import Context
+    from theorycheck.verify.context import Context
 
     ctx = Context(scale=scale, seed=seed, sizes=SIZES[scale])
     width = int(SIZES[scale]["widths"][-1])
@@ -252,8 +252,8 @@ _LINE_SB2 = (0.01, 0.1, 0.3)
 def _(ctx):
     """Along the critical line chi_1(sw2, sb2) = 1 (meanfield.critical_sw2.tanh) the per-layer ratio
     |delta_k|^2/|delta_(k+1)|^2 must average to 1 at every bias variance (networks started at q*)."""
-    from verify.registry import Outcome
-    from verify.tolerances import clt_t
+    from theorycheck.verify.registry import Outcome
+    from theorycheck.verify.tolerances import clt_t
 
     width = int(ctx.sizes["widths"][-1])
     outs = []
