@@ -45,7 +45,7 @@ import numpy as np
 
 from theorycheck.numeric import _validate as _v
 from theorycheck.numeric._validate import DomainError
-from theorycheck.numeric.gaussian import _NP, _Tanh, _expect, _expect2, _torch_backend
+from theorycheck.numeric.gaussian import NUMPY, Tanh, expect_with, expect2_with, torch_backend
 
 __all__ = [
     "FixedPointError", "FixedPointResult", "ACTIVATIONS",
@@ -115,14 +115,14 @@ def _arccos_J(B, c):
     return (s + th * c) / (2 * math.pi), th / (2 * math.pi)
 
 
-class _Act:
+class Activation:
     """Gaussian maps of one activation in one backend: nu, nu', C, D."""
 
     def __init__(self, act, B, a=None):
         if act not in ACTIVATIONS:
             raise DomainError(f"activation {act!r} is not one of {ACTIVATIONS}")
         self.act, self.B, self.a = act, B, a
-        self.T = _Tanh(B)
+        self.T = Tanh(B)
 
     def m2(self, q):
         """E[phi(sqrt(q) Z)^2]."""
@@ -133,7 +133,7 @@ class _Act:
             return q * (1 + a * a) / 2
         if self.act == "erf":
             return (2 / math.pi) * B.asin(2 * q / (1 + 2 * q))
-        return _expect(B, self.T.f2, q)
+        return expect_with(B, self.T.f2, q)
 
     def dm2(self, q):
         """d/dq E[phi(sqrt(q) Z)^2] = E[phi'^2 + phi phi''] (heat equation / Stein)."""
@@ -144,7 +144,7 @@ class _Act:
             return (1 + a * a) / 2 + 0 * q
         if self.act == "erf":
             return 4 / (math.pi * (1 + 2 * q) * B.sqrt(1 + 4 * q))
-        return _expect(B, lambda x: (lambda t: (1 - t * t) * (1 - 3 * t * t))(B.tanh(x)), q)
+        return expect_with(B, lambda x: (lambda t: (1 - t * t) * (1 - 3 * t * t))(B.tanh(x)), q)
 
     def d1sq(self, q):
         """E[phi'(sqrt(q) Z)^2] (chi1 / sw2)."""
@@ -155,7 +155,7 @@ class _Act:
             return (1 + a * a) / 2 + 0 * q
         if self.act == "erf":
             return 4 / (math.pi * B.sqrt(1 + 4 * q))
-        return _expect(B, self.T.d1sq, q)
+        return expect_with(B, self.T.d1sq, q)
 
     def sup2(self):
         """sup phi^2 (bounded activations) or None."""
@@ -170,7 +170,7 @@ class _Act:
             return q * (a * c + (1 - a) ** 2 * J)
         if self.act == "erf":
             return (2 / math.pi) * B.asin(2 * q * c / (1 + 2 * q))
-        return _expect2(B, self.T.f, self.T.f, c, q, q, odd=True)
+        return expect2_with(B, self.T.f, self.T.f, c, q, q, odd=True)
 
     def D(self, c, q):
         B, a = self.B, self.a
@@ -181,7 +181,7 @@ class _Act:
             return a + (1 - a) ** 2 * K
         if self.act == "erf":
             return 4 / (math.pi * B.sqrt((1 + 2 * q) ** 2 - (2 * q * c) ** 2))
-        return _expect2(B, self.T.d1, self.T.d1, c, q, q, odd=True)
+        return expect2_with(B, self.T.d1, self.T.d1, c, q, q, odd=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def _bcast(B, *xs):
 
 
 def _solve_qstar(act, B, sw2, sb2, a=None, max_iter=MAX_ITER):
-    A = _Act(act, B, a)
+    A = Activation(act, B, a)
     sw2, sb2 = _bcast(B, sw2, sb2)
     if a is not None:
         A.a = _bcast(B, a, sw2)[0]
@@ -281,9 +281,9 @@ def _check_sw_sb(fid, sw2, sb2):
 
 def _backend(backend, *args):
     if backend == "numpy":
-        return _NP
+        return NUMPY
     if backend == "torch":
-        return _torch_backend(*args)
+        return torch_backend(*args)
     raise DomainError(f"backend {backend!r} is not one of numpy, torch")
 
 
@@ -315,7 +315,7 @@ def qmap(act: str, q, sw2, sb2, a=None, backend: str = "numpy"):
     q, sw2, sb2 = B.asarray(q), B.asarray(sw2), B.asarray(sb2)
     _v.check_param("qmap", "q", q, 0.0, None, False, True, False)
     _check_sw_sb("qmap", sw2, sb2)
-    A = _Act(act, B, None if a is None else B.asarray(a))
+    A = Activation(act, B, None if a is None else B.asarray(a))
     return sw2 * A.m2(q) + sb2
 
 
@@ -323,7 +323,7 @@ def qmap_slope(act: str, q, sw2, a=None, backend: str = "numpy"):
     """nu'(q) = sw2 E[phi'(sqrt(q) Z)^2 + phi phi''] (the lecture's a at q = q*)."""
     B = _backend(backend, q, sw2)
     q, sw2 = B.asarray(q), B.asarray(sw2)
-    A = _Act(act, B, None if a is None else B.asarray(a))
+    A = Activation(act, B, None if a is None else B.asarray(a))
     return sw2 * A.dm2(q)
 
 
@@ -345,7 +345,7 @@ def correlation_map(act: str, c, sw2, sb2, q=None, a=None, backend: str = "numpy
         q = solve_qstar(act, sw2, sb2, a=a, backend=backend).raise_if_diverged().value
     q = B.asarray(q)
     _v.check_param("correlation_map", "q", q, 0.0, None, True, True, False)
-    A = _Act(act, B, None if a is None else B.asarray(a))
+    A = Activation(act, B, None if a is None else B.asarray(a))
     c_next = (sw2 * A.C(c, q) + sb2) / q
     # The exact map sends [-1, 1] into [-1, 1] (Cauchy-Schwarz; P(1) = nu(q*)/q* = 1); rounding can put
     # c_next an ulp outside, which would make the next call a domain error: clip (documented).
@@ -369,7 +369,7 @@ def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
     if bool((q == 0).any()):
         # q* = 0: the signal dies; correlations of a vanishing signal tend to 1 (ordered phase).
         pass
-    A = _Act(act, B, av)
+    A = Activation(act, B, av)
     qpos = B.where(q > 0, q, 1.0 + 0 * q)
     chi1 = sw2 * A.d1sq(q)
     chaotic = (chi1 > 1) & (q > 0)
@@ -379,10 +379,10 @@ def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
     if bool(chaotic.any()):
         idxs = chaotic
         s, b, qq = sw2[idxs], sb2[idxs], qpos[idxs]
-        A2 = _Act(act, B, None if av is None else av[idxs])
+        A2 = Activation(act, B, None if av is None else av[idxs])
 
         def fun(x, idx):
-            A2i = _Act(act, B, None if A2.a is None else A2.a[idx])
+            A2i = Activation(act, B, None if A2.a is None else A2.a[idx])
             P = (s[idx] * A2i.C(x, qq[idx]) + b[idx]) / qq[idx]
             dP = s[idx] * A2i.D(x, qq[idx])
             return P - x, dP - 1
@@ -407,20 +407,20 @@ def _qstar_kernel(act, B, sw2, sb2):
 
 def qstar_erf(sw2, sb2):
     """q* for erf (Yarotsky's lecture; nu(q) = sw2 (2/pi) arcsin(2q/(1+2q)) + sb2)."""
-    return _qstar_kernel("erf", _NP, sw2, sb2)
+    return _qstar_kernel("erf", NUMPY, sw2, sb2)
 
 
 def qstar_erf_torch(sw2, sb2):
-    return _qstar_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+    return _qstar_kernel("erf", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def qstar_tanh(sw2, sb2):
     """q* for tanh (Yarotsky's lecture exercise; Saxe et al. 2013 supp. G eq. (49) when sb2 = 0)."""
-    return _qstar_kernel("tanh", _NP, sw2, sb2)
+    return _qstar_kernel("tanh", NUMPY, sw2, sb2)
 
 
 def qstar_tanh_torch(sw2, sb2):
-    return _qstar_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+    return _qstar_kernel("tanh", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def _chi1_kernel(act, B, sw2, sb2):
@@ -428,25 +428,25 @@ def _chi1_kernel(act, B, sw2, sb2):
     sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
     _check_sw_sb(fid, sw2, sb2)
     q = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
-    return sw2 * _Act(act, B).d1sq(q)
+    return sw2 * Activation(act, B).d1sq(q)
 
 
 def chi1_erf(sw2, sb2):
     """chi1 = sw2 E[erf'(sqrt(q*) Z)^2] = sw2 (4/pi) / sqrt(1 + 4 q*)."""
-    return _chi1_kernel("erf", _NP, sw2, sb2)
+    return _chi1_kernel("erf", NUMPY, sw2, sb2)
 
 
 def chi1_erf_torch(sw2, sb2):
-    return _chi1_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+    return _chi1_kernel("erf", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def chi1_tanh(sw2, sb2):
     """chi1 = sw2 E[tanh'(sqrt(q*) Z)^2] (Yarotsky's lecture)."""
-    return _chi1_kernel("tanh", _NP, sw2, sb2)
+    return _chi1_kernel("tanh", NUMPY, sw2, sb2)
 
 
 def chi1_tanh_torch(sw2, sb2):
-    return _chi1_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+    return _chi1_kernel("tanh", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def _xi(fid, rate):
@@ -474,20 +474,20 @@ def _xi_q_kernel(act, B, sw2, sb2):
 
 def xi_q_erf(sw2, sb2):
     """xi_q = -1/ln a, a = nu'(q*) = chi1 + sw2 E[phi'' phi] (Yarotsky's lecture, depth scales)."""
-    return _xi_q_kernel("erf", _NP, sw2, sb2)
+    return _xi_q_kernel("erf", NUMPY, sw2, sb2)
 
 
 def xi_q_erf_torch(sw2, sb2):
-    return _xi_q_kernel("erf", _torch_backend(sw2, sb2), sw2, sb2)
+    return _xi_q_kernel("erf", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def xi_q_tanh(sw2, sb2):
     """xi_q = -1/ln a for tanh."""
-    return _xi_q_kernel("tanh", _NP, sw2, sb2)
+    return _xi_q_kernel("tanh", NUMPY, sw2, sb2)
 
 
 def xi_q_tanh_torch(sw2, sb2):
-    return _xi_q_kernel("tanh", _torch_backend(sw2, sb2), sw2, sb2)
+    return _xi_q_kernel("tanh", torch_backend(sw2, sb2), sw2, sb2)
 
 
 def _xi_c_kernel(act, backend, sw2, sb2):
@@ -526,7 +526,7 @@ def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
     _v.check_param(fid, "sb2", sb2, 0.0, None, False, True, False)
     shape = sb2.shape
     b = sb2.reshape(-1)
-    A = _Act(act, B)
+    A = Activation(act, B)
 
     def parts(q):
         m2, d1 = A.m2(q), A.d1sq(q)
@@ -537,7 +537,7 @@ def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
         else:
             dm2 = A.dm2(q)
             # heat equation: d/dq E[f(sqrt q Z)] = E[f''] / 2, f = (1-t^2)^2, f'' = -4 (1-t^2)^2 (1 - 5 t^2)
-            dd1 = _expect(B, lambda x: (lambda t: -2 * (1 - t * t) ** 2 * (1 - 5 * t * t))(B.tanh(x)), q)
+            dd1 = expect_with(B, lambda x: (lambda t: -2 * (1 - t * t) ** 2 * (1 - 5 * t * t))(B.tanh(x)), q)
         return m2, d1, dm2, dd1
 
     hi = 1.0 + 0 * b
@@ -565,20 +565,20 @@ def _critical_sw2(act, B, sb2, max_iter=MAX_ITER):
 
 def critical_sw2_erf(sb2):
     """sw2 on the critical line chi1 = 1 for erf (sw2 = pi/4 at sb2 = 0)."""
-    return _critical_sw2("erf", _NP, sb2)
+    return _critical_sw2("erf", NUMPY, sb2)
 
 
 def critical_sw2_erf_torch(sb2):
-    return _critical_sw2("erf", _torch_backend(sb2), sb2)
+    return _critical_sw2("erf", torch_backend(sb2), sb2)
 
 
 def critical_sw2_tanh(sb2):
     """sw2 on the critical line chi1 = 1 for tanh (sw2 = 1 at sb2 = 0)."""
-    return _critical_sw2("tanh", _NP, sb2)
+    return _critical_sw2("tanh", NUMPY, sb2)
 
 
 def critical_sw2_tanh_torch(sb2):
-    return _critical_sw2("tanh", _torch_backend(sb2), sb2)
+    return _critical_sw2("tanh", torch_backend(sb2), sb2)
 
 
 # layer-norm critical ratio sb2/sw2 = ||phi'||_N^2 - ||phi||_N^2 (ICLR 2022 eq. (2.3): P'(1) = 1).
@@ -593,13 +593,13 @@ from theorycheck.numeric.generated.meanfield import critical_sw2_relu, critical_
 def critical_ratio_tanh():
     """E[tanh'(Z)^2] - E[tanh(Z)^2] by the trapezoid rule."""
     one = np.float64(1.0)
-    return _expect(_NP, _Tanh(_NP).d1sq, one) - _expect(_NP, _Tanh(_NP).f2, one)
+    return expect_with(NUMPY, Tanh(NUMPY).d1sq, one) - expect_with(NUMPY, Tanh(NUMPY).f2, one)
 
 
 def critical_ratio_tanh_torch():
-    B = _torch_backend()
+    B = torch_backend()
     one = B.asarray(1.0)
-    return _expect(B, _Tanh(B).d1sq, one) - _expect(B, _Tanh(B).f2, one)
+    return expect_with(B, Tanh(B).d1sq, one) - expect_with(B, Tanh(B).f2, one)
 
 
 def _q_inf(B, g):
@@ -611,8 +611,8 @@ def _q_inf(B, g):
 def q_infinity(g):
     """Stable fixed point of Saxe et al. 2013 supp. G eq. (48), q = g^2 E[tanh(sqrt(q) Z)^2] (eq. 49):
     0 for g <= 1, positive for g > 1."""
-    return _q_inf(_NP, g)
+    return _q_inf(NUMPY, g)
 
 
 def q_infinity_torch(g):
-    return _q_inf(_torch_backend(g), g)
+    return _q_inf(torch_backend(g), g)

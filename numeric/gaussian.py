@@ -85,7 +85,7 @@ HERMITE_K_MAX_TANH = 40  # documented domain of hermite_coeff_tanh (see its docs
 
 # ----------------------------------------------------------------------------------------------
 # Backends
-class _NP:
+class NUMPY:
     name = "numpy"
     tanh = staticmethod(np.tanh)
     sqrt = staticmethod(np.sqrt)
@@ -101,7 +101,7 @@ class _NP:
         return np.asarray(x, dtype=np.float64)
 
 
-class _TH:
+class TorchBackend:
     name = "torch"
 
     def __init__(self, device):
@@ -118,10 +118,10 @@ class _TH:
         return t.as_tensor(np.asarray(x, dtype=np.float64), dtype=t.float64, device=self.device)
 
 
-def _torch_backend(*args):
+def torch_backend(*args):
     t = _v.torch()
     device = next((a.device for a in args if isinstance(a, t.Tensor)), None) or t.device("cpu")
-    return _TH(device)
+    return TorchBackend(device)
 
 
 def _scalar_out(value: float, backend):
@@ -169,7 +169,7 @@ def _max(x) -> float:
     return float(x.max()) if n else 0.0
 
 
-def _expect(backend, f, q, digits=DEFAULT_DIGITS, chunk=1 << 22):
+def expect_with(backend, f, q, digits=DEFAULT_DIGITS, chunk=1 << 22):
     """E[f(sqrt(q) Z)] for an array q >= 0 (f vectorized in the backend).
 
     Points are grouped by their own scale sqrt(q), rounded up on the geometric ladder of
@@ -203,18 +203,18 @@ def expect(f, q, digits: int = DEFAULT_DIGITS):
     """
     q = np.asarray(q, dtype=np.float64)
     _check_nonneg("expect", "q", q)
-    return _expect(_NP, f, q, digits)
+    return expect_with(NUMPY, f, q, digits)
 
 
 def expect_torch(f, q, digits: int = DEFAULT_DIGITS):
     """Torch twin of :func:`expect` (``f`` a Torch function)."""
-    b = _torch_backend(q)
+    b = torch_backend(q)
     q = b.asarray(q)
     _check_nonneg("expect", "q", q)
-    return _expect(b, f, q, digits)
+    return expect_with(b, f, q, digits)
 
 
-def _expect2(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, chunk=1 << 22):
+def expect2_with(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, chunk=1 << 22):
     rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
     if backend.name == "numpy":
         rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
@@ -252,17 +252,17 @@ def expect2(f, g, rho, q1=1.0, q2=1.0, odd: bool = False, digits: int = DEFAULT_
     _check_rho("expect2", rho)
     _check_nonneg("expect2", "q1", q1)
     _check_nonneg("expect2", "q2", q2)
-    return _expect2(_NP, f, g, rho, q1, q2, odd, digits)
+    return expect2_with(NUMPY, f, g, rho, q1, q2, odd, digits)
 
 
 def expect2_torch(f, g, rho, q1=1.0, q2=1.0, odd: bool = False, digits: int = DEFAULT_DIGITS):
     """Torch twin of :func:`expect2`."""
-    b = _torch_backend(rho, q1, q2)
+    b = torch_backend(rho, q1, q2)
     rho, q1, q2 = (b.asarray(x) for x in (rho, q1, q2))
     _check_rho("expect2", rho)
     _check_nonneg("expect2", "q1", q1)
     _check_nonneg("expect2", "q2", q2)
-    return _expect2(b, f, g, rho, q1, q2, odd, digits)
+    return expect2_with(b, f, g, rho, q1, q2, odd, digits)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def _check_a(fid, a):
 
 # ----------------------------------------------------------------------------------------------
 # tanh and its derivatives, written in tanh only (no overflow at any argument)
-class _Tanh:
+class Tanh:
     """phi = tanh with phi' = 1 - tanh^2 and phi'' = -2 tanh (1 - tanh^2), for any backend."""
 
     def __init__(self, backend):
@@ -321,7 +321,7 @@ class _Tanh:
         return -2 * t2 * (1 - t2)
 
 
-TANH = _Tanh(_NP)
+TANH = Tanh(NUMPY)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -355,11 +355,11 @@ def hermite_coeff_relu(k):
     derived in symbolic/gauss.py).  k: integer >= 0."""
     (k,) = _v.as_numpy(k)
     _check_k("hermite.coeff.relu", k)
-    return _relu_coeff(_NP, k)
+    return _relu_coeff(NUMPY, k)
 
 
 def hermite_coeff_relu_torch(k):
-    b = _torch_backend(k)
+    b = torch_backend(k)
     k = b.asarray(k)
     _check_k("hermite.coeff.relu", k)
     return _relu_coeff(b, k)
@@ -370,11 +370,11 @@ def hermite_coeff_leaky_relu(k, a):
     k, a = _v.as_numpy(k, a)
     _check_k("hermite.coeff.leaky_relu", k)
     _check_a("hermite.coeff.leaky_relu", a)
-    return (1 - a) * _relu_coeff(_NP, k) + np.where(k == 1, a, 0.0)
+    return (1 - a) * _relu_coeff(NUMPY, k) + np.where(k == 1, a, 0.0)
 
 
 def hermite_coeff_leaky_relu_torch(k, a):
-    b = _torch_backend(k, a)
+    b = torch_backend(k, a)
     k, a = b.asarray(k), b.asarray(a)
     _check_k("hermite.coeff.leaky_relu", k)
     _check_a("hermite.coeff.leaky_relu", a)
@@ -396,11 +396,11 @@ def hermite_coeff_erf(k):
     """Normalized Hermite coefficient of erf (standard erf, 2/sqrt(pi) int_0^x e^{-t^2} dt)."""
     (k,) = _v.as_numpy(k)
     _check_k("hermite.coeff.erf", k)
-    return _erf_coeff(_NP, k)
+    return _erf_coeff(NUMPY, k)
 
 
 def hermite_coeff_erf_torch(k):
-    b = _torch_backend(k)
+    b = torch_backend(k)
     k = b.asarray(k)
     _check_k("hermite.coeff.erf", k)
     return _erf_coeff(b, k)
@@ -438,11 +438,11 @@ def hermite_coeff_tanh(k):
     """
     (k,) = _v.as_numpy(k)
     _check_k("hermite.coeff.tanh", k, HERMITE_K_MAX_TANH)
-    return _tanh_coeff(_NP, k)
+    return _tanh_coeff(NUMPY, k)
 
 
 def hermite_coeff_tanh_torch(k):
-    b = _torch_backend(k)
+    b = torch_backend(k)
     k = b.asarray(k)
     _check_k("hermite.coeff.tanh", k, HERMITE_K_MAX_TANH)
     return _tanh_coeff(b, k)
@@ -458,39 +458,39 @@ from theorycheck.numeric.generated.gauss import (  # noqa: E402
 
 
 def _tanh_norms(backend):
-    T = _Tanh(backend)
+    T = Tanh(backend)
     one = backend.asarray(1.0)
-    n2 = _expect(backend, T.f2, one)
-    phi1 = _expect(backend, T.d1, one)  # E[Z tanh Z] = E[tanh' Z] (Stein)
-    dn2 = _expect(backend, T.d1sq, one)
+    n2 = expect_with(backend, T.f2, one)
+    phi1 = expect_with(backend, T.d1, one)  # E[Z tanh Z] = E[tanh' Z] (Stein)
+    dn2 = expect_with(backend, T.d1sq, one)
     return n2, n2 - phi1 * phi1, dn2
 
 
 def norm2_tanh():
     """||tanh||_N^2 = E[tanh(Z)^2], trapezoid rule (module docstring)."""
-    return _tanh_norms(_NP)[0]
+    return _tanh_norms(NUMPY)[0]
 
 
 def norm2_tanh_torch():
-    return _tanh_norms(_torch_backend())[0]
+    return _tanh_norms(torch_backend())[0]
 
 
 def linerr2_tanh():
     """||tanh - tanh_bar||_N^2 = E[tanh^2] - E[tanh']^2 (phi_0 = 0, phi_1 = E[tanh'] by Stein)."""
-    return _tanh_norms(_NP)[1]
+    return _tanh_norms(NUMPY)[1]
 
 
 def linerr2_tanh_torch():
-    return _tanh_norms(_torch_backend())[1]
+    return _tanh_norms(torch_backend())[1]
 
 
 def dnorm2_tanh():
     """||tanh'||_N^2 = E[(1 - tanh(Z)^2)^2]."""
-    return _tanh_norms(_NP)[2]
+    return _tanh_norms(NUMPY)[2]
 
 
 def dnorm2_tanh_torch():
-    return _tanh_norms(_torch_backend())[2]
+    return _tanh_norms(torch_backend())[2]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -577,7 +577,7 @@ def _np_of(x):
 
 
 def _cov_tanh(backend, rho, q1, q2, deriv=False, digits=DEFAULT_DIGITS):
-    T = _Tanh(backend)
+    T = Tanh(backend)
     if deriv:
         return _expect2_sym(backend, T.d1, 1.0, rho, q1, q2, digits=digits)
     return _expect2_sym(backend, T.f, -1.0, rho, q1, q2, digits=digits)
@@ -600,24 +600,24 @@ def cov_tanh(rho, q1=1.0, q2=1.0, digits: int = DEFAULT_DIGITS):
     sqrt(E tanh(u1)^2 E tanh(u2)^2) at the default ``digits`` = 17 (``digits`` = 13 is enough for
     the issue's 1e-12 target and ~1.6x cheaper).  Algorithm: :func:`_expect2_sym` (smoothed tables).
     """
-    rho, q1, q2 = _cov_args("gauss.cov.tanh", _NP, rho, q1, q2)
-    return _cov_tanh(_NP, rho, q1, q2, digits=digits)
+    rho, q1, q2 = _cov_args("gauss.cov.tanh", NUMPY, rho, q1, q2)
+    return _cov_tanh(NUMPY, rho, q1, q2, digits=digits)
 
 
 def cov_tanh_torch(rho, q1=1.0, q2=1.0, digits: int = DEFAULT_DIGITS):
-    b = _torch_backend(rho, q1, q2)
+    b = torch_backend(rho, q1, q2)
     rho, q1, q2 = _cov_args("gauss.cov.tanh", b, rho, q1, q2)
     return _cov_tanh(b, rho, q1, q2, digits=digits)
 
 
 def dcov_tanh(rho, q1=1.0, q2=1.0):
     """E[tanh'(u1) tanh'(u2)] (the lecture's b / alpha_w^2 at correlation rho)."""
-    rho, q1, q2 = _cov_args("dcov_tanh", _NP, rho, q1, q2)
-    return _cov_tanh(_NP, rho, q1, q2, deriv=True)
+    rho, q1, q2 = _cov_args("dcov_tanh", NUMPY, rho, q1, q2)
+    return _cov_tanh(NUMPY, rho, q1, q2, deriv=True)
 
 
 def dcov_tanh_torch(rho, q1=1.0, q2=1.0):
-    b = _torch_backend(rho, q1, q2)
+    b = torch_backend(rho, q1, q2)
     rho, q1, q2 = _cov_args("dcov_tanh", b, rho, q1, q2)
     return _cov_tanh(b, rho, q1, q2, deriv=True)
 
@@ -632,11 +632,11 @@ def _qmap_args(fid, backend, q, sw2, sb2):
 
 def qmap_tanh(q, sw2, sb2):
     """nu(q) = sw2 E[tanh(sqrt(q) Z)^2] + sb2 (Yarotsky's lecture, Proposition (Poole et al.))."""
-    q, sw2, sb2 = _qmap_args("meanfield.qmap.tanh", _NP, q, sw2, sb2)
-    return sw2 * _expect(_NP, TANH.f2, q) + sb2
+    q, sw2, sb2 = _qmap_args("meanfield.qmap.tanh", NUMPY, q, sw2, sb2)
+    return sw2 * expect_with(NUMPY, TANH.f2, q) + sb2
 
 
 def qmap_tanh_torch(q, sw2, sb2):
-    b = _torch_backend(q, sw2, sb2)
+    b = torch_backend(q, sw2, sb2)
     q, sw2, sb2 = _qmap_args("meanfield.qmap.tanh", b, q, sw2, sb2)
-    return sw2 * _expect(b, _Tanh(b).f2, q) + sb2
+    return sw2 * expect_with(b, Tanh(b).f2, q) + sb2

@@ -142,7 +142,7 @@ def _w_t_printed_mp(lam, eps, tau, c0, w0, t):
     return c0 / 2 * mpmath.sinh(2 * mpmath.atanh(arg))
 
 
-def _w_t_mp(lam, eps, tau, c0, w0, t):
+def w_t_mp(lam, eps, tau, c0, w0, t):
     """mpmath evaluation of eq. (5) *as printed*.  The printed form loses digits (1 - x^2 near x = +-1 as
     c0 -> 0, cancellation in the numerator at long times), so the working precision is raised locally
     (guard 20, 40, 80, ... digits) until two successive evaluations agree to the caller's precision."""
@@ -180,7 +180,7 @@ register(
         "simplify(); equality with the printed form is proven branch by branch in claim "
         "pretorius2018/eq5-solution); the mpmath backend evaluates the printed form (mp_impl)."
     ),
-    mp_impl=_w_t_mp,
+    mp_impl=w_t_mp,
     # Hand-written (numeric/dae.py explains why): codegen's expm1_opt keeps the factor()ed form of an
     # expression when it has fewer operations, which multiplies this cancellation-free form out again.
     numeric_impl="theorycheck.numeric.dae:w_t",
@@ -200,7 +200,7 @@ def _wdae_stable() -> sp.Expr:
     return w0p * sp.exp((r - a) / 2) / (w0p * (-expm1(-a)) / axi + sp.exp(-(r + a) / 2))
 
 
-def _wdae_mp(lam, gamma, n, tau, w0, t):
+def wdae_w_t_mp(lam, gamma, n, tau, w0, t):
     """mpmath evaluation of the exact solution xi E/(E - 1 + xi/w0) (no overflow in mpmath; the sum
     E - 1 + xi/w0 has terms of one sign for every valid input, so no digits are lost)."""
     x = 1 - n * gamma / lam
@@ -215,7 +215,7 @@ register(
     source="Pretorius et al. 2018, supplementary C (the ODE's exact solution); eq. (7) with E_gamma corrected "
     "to exp(2 lam xi t/tau) (printed exp(2 xi t/tau); see claim pretorius2018/eq7-wdae-solution)",
     summary="WDAE mapping w(t) = xi E/(E - 1 + xi/w0), xi = 1 - N gamma/lam, E = exp(2 lam xi t/tau), from w1 = w2",
-    mp_impl=_wdae_mp,
+    mp_impl=wdae_w_t_mp,
     notes=(
         "The registered expression is the rewrite (its Abs is beyond simplify(); equality with "
         "theorycheck.symbolic.dae.WDAE_W_T is proven for each sign of xi in claim pretorius2018/eq7-wdae-solution); the "

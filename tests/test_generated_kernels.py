@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from theorycheck.numeric import DomainError
 from theorycheck.symbolic.registry import all_formulas, get
-from theorycheck.verify.formulas import _constraint_holds, evaluate_mpmath, generated_function
+from theorycheck.verify.formulas import constraint_holds, evaluate_mpmath, generated_function
 
 GENERATED = [f for f in all_formulas() if f.generated]
 EPS = np.finfo(float).eps
@@ -51,7 +51,7 @@ def _generic_value(draw, p):
 def generic_point(draw, f):
     vals = {p.name: _generic_value(draw, p) for p in f.params}
     for c in f.constraints:
-        assume(_constraint_holds(f, c, {k: Fraction(v) for k, v in vals.items()}))
+        assume(constraint_holds(f, c, {k: Fraction(v) for k, v in vals.items()}))
     return vals
 
 
@@ -168,7 +168,7 @@ def _inside(f):
             x = rng.uniform(lo, hi)
             vals[p.name] = float(round(x)) if p.integer else x
         ok = all(p.contains(Fraction(vals[p.name])) for p in f.params)
-        if ok and all(_constraint_holds(f, c, {k: Fraction(v) for k, v in vals.items()}) for c in f.constraints):
+        if ok and all(constraint_holds(f, c, {k: Fraction(v) for k, v in vals.items()}) for c in f.constraints):
             return vals
     pytest.skip(f"no valid point found for {f.id}")
 

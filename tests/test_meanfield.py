@@ -110,7 +110,7 @@ def test_correlation_map_fixed_point_one_and_chi1():
         c1, s1 = F.correlation_map(act, 1.0, sw2, sb2)
         assert abs(c1 - 1) < 1e-14
         q = F.solve_qstar(act, sw2, sb2).value
-        chi1 = sw2 * F._Act(act, G._NP).d1sq(q)
+        chi1 = sw2 * F.Activation(act, G.NUMPY).d1sq(q)
         assert abs(s1 - chi1) < 1e-14
 
 
@@ -139,7 +139,7 @@ def test_critical_equation_is_increasing():
     """F(q) = q - E[phi^2]/E[phi'^2] increases from 0 (used for the bracket in _critical_sw2)."""
     q = np.geomspace(1e-3, 100, 200)
     for act in ("erf", "tanh"):
-        A = F._Act(act, G._NP)
+        A = F.Activation(act, G.NUMPY)
         Fq = q - A.m2(q) / A.d1sq(q)
         assert np.all(Fq > 0) and np.all(np.diff(Fq) > 0)
 

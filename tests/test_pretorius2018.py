@@ -25,13 +25,13 @@ def _ref_and_cond(args):
     """Printed eq. (5) at raised precision, and the condition number of w w.r.t. t and w0."""
     with mpmath.workdps(30):
         a = [mpmath.mpf(v) for v in args]
-        ref = S._w_t_mp(*a)
+        ref = S.w_t_mp(*a)
         h = mpmath.mpf(10) ** -12
         terms = []
         if a[5] != 0:
-            terms.append(abs((S._w_t_mp(*a[:5], a[5] * (1 + h)) - ref) / h))
+            terms.append(abs((S.w_t_mp(*a[:5], a[5] * (1 + h)) - ref) / h))
         if a[4] != 0:
-            terms.append(abs((S._w_t_mp(*a[:4], a[4] * (1 + h), a[5]) - ref) / h))
+            terms.append(abs((S.w_t_mp(*a[:4], a[4] * (1 + h), a[5]) - ref) / h))
         cond = float(sum(terms, mpmath.mpf(0)) / abs(ref)) if ref != 0 else math.inf
     return ref, cond
 
@@ -144,4 +144,4 @@ def test_registered_expression_equals_kernel_and_printed_form():
         assert float(f_np(*p)) == pytest.approx(float(w_t(*p)), rel=1e-14, abs=1e-300)
         with mpmath.workdps(40):
             a = [mpmath.mpf(x) for x in p]
-            assert abs(f_mp(*a) - S._w_t_mp(*a)) <= mpmath.mpf(10) ** -30 * abs(S._w_t_mp(*a))
+            assert abs(f_mp(*a) - S.w_t_mp(*a)) <= mpmath.mpf(10) ** -30 * abs(S.w_t_mp(*a))

@@ -87,13 +87,13 @@ def resolve_params(f: Formula, given: dict) -> dict[str, Fraction]:
             )
         values[p.name] = v
     for c in f.constraints:
-        if not _constraint_holds(f, c, values):
+        if not constraint_holds(f, c, values):
             shown = ", ".join(f"{n}={given.get(n, values[n])}" for n in sorted(map(str, c.relation.free_symbols)))
             raise ParameterError(f"{f.id}: constraint {c.relation} violated at {shown}: {c.message}")
     return values
 
 
-def _constraint_holds(f: Formula, c, values) -> bool:
+def constraint_holds(f: Formula, c, values) -> bool:
     fn = _mp_lambda(f.id, "constraint", f.constraints.index(c))
     with mpmath.workdps(50):
         return bool(fn(*[_to_mpf(values[p.name]) for p in f.params]))

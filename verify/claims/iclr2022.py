@@ -25,7 +25,7 @@ import sympy as sp
 
 from theorycheck.numeric import fixed_point as FP
 from theorycheck.numeric import gaussian as G
-from theorycheck.numeric.gaussian import _NP
+from theorycheck.numeric.gaussian import NUMPY
 from theorycheck.symbolic import gauss as SG
 from theorycheck.symbolic.registry import get
 from theorycheck.verify.formulas import evaluate_mpmath, generated_function
@@ -267,7 +267,7 @@ def _(ctx):
 # ----------------------------------------------------------------------------------------------
 def _P(act, r, sw2, sb2, aa=None):
     """Layer-normalized correlation map (eq. 2.3) with unit variances: P, P' at r."""
-    A = FP._Act(act, _NP, aa)
+    A = FP.Activation(act, NUMPY, aa)
     one = np.float64(1.0)
     den = sb2 + sw2 * A.m2(one)
     return (sb2 + sw2 * A.C(np.asarray(r, dtype=float), one)) / den, sw2 * A.D(np.asarray(r, dtype=float), one) / den
@@ -367,7 +367,7 @@ def _(ctx):
     worst, det = 0.0, []
     for act in ("erf", "tanh"):
         sw2, sb2 = 1.0, _regime_sb2(act, "ordered")
-        den = sb2 + sw2 * float(FP._Act(act, _NP).m2(np.float64(1.0)))
+        den = sb2 + sw2 * float(FP.Activation(act, NUMPY).m2(np.float64(1.0)))
         p1 = float(_P(act, 1.0, sw2, sb2)[1])
         n2, n3 = _higher_norms(act)
         p2, p3 = sw2 * n2 / den, sw2 * n3 / den
@@ -397,7 +397,7 @@ def _(ctx):
     worst, det = 0.0, []
     for act, L in (("erf", 4000), ("tanh", 1500)):
         sw2, sb2 = 1.0, _regime_sb2(act, "critical")
-        den = sb2 + sw2 * float(FP._Act(act, _NP).m2(np.float64(1.0)))
+        den = sb2 + sw2 * float(FP.Activation(act, NUMPY).m2(np.float64(1.0)))
         p1 = float(_P(act, 1.0, sw2, sb2)[1])
         n2, n3 = _higher_norms(act)
         A, B = sw2 * n2 / den / 2, sw2 * n3 / den / 6
@@ -421,7 +421,7 @@ def _(ctx):
     worst, det = 0.0, []
     for act in ("erf", "tanh"):
         sw2, sb2 = 1.0, _regime_sb2(act, "chaotic")
-        den = sb2 + sw2 * float(FP._Act(act, _NP).m2(np.float64(1.0)))
+        den = sb2 + sw2 * float(FP.Activation(act, NUMPY).m2(np.float64(1.0)))
         p1 = float(_P(act, 1.0, sw2, sb2)[1])
         # rho_fp by Newton on P(rho) - rho from 0 (convex, P(0) >= 0)
         c = 0.0

@@ -310,10 +310,10 @@ def _(ctx):
         t_ = 10 ** rng.uniform(-2, 3) * ta / l_
         with mpmath.workdps(30):
             args = [mpmath.mpf(v) for v in (l_, e_, ta, c_, w_, t_)]
-            ref = S._w_t_mp(*args)
+            ref = S.w_t_mp(*args)
             h = mpmath.mpf(10) ** -12
-            dt = (S._w_t_mp(*args[:5], args[5] * (1 + h)) - ref) / (args[5] * h)
-            dw = (S._w_t_mp(*args[:4], args[4] * (1 + h), args[5]) - ref) / (args[4] * h)
+            dt = (S.w_t_mp(*args[:5], args[5] * (1 + h)) - ref) / (args[5] * h)
+            dw = (S.w_t_mp(*args[:4], args[4] * (1 + h), args[5]) - ref) / (args[4] * h)
             cond = float((abs(dt * args[5]) + abs(dw * args[4])) / abs(ref))
         got = float(fn(l_, e_, ta, c_, w_, t_))
         worst = max(worst, abs(got - float(ref)) / abs(float(ref)) / max(1.0, cond))
@@ -469,7 +469,7 @@ def _(ctx):
         if abs(l_ - nn * g_) < 1e-3 * l_:
             continue
         with mpmath.workdps(40):
-            ref = S._wdae_mp(*[mpmath.mpf(v) for v in (l_, g_, nn, ta, w_, t_)])
+            ref = S.wdae_w_t_mp(*[mpmath.mpf(v) for v in (l_, g_, nn, ta, w_, t_)])
         if abs(float(ref)) < 1e-280:  # the float64 result underflows: nothing to compare
             continue
         got = float(fn(l_, g_, nn, ta, w_, t_))

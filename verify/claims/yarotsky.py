@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from theorycheck.numeric import fixed_point as FP
-from theorycheck.numeric.gaussian import _NP
+from theorycheck.numeric.gaussian import NUMPY
 from theorycheck.symbolic import gauss as SG
 from theorycheck.symbolic import meanfield as SM
 from theorycheck.symbolic.registry import get
