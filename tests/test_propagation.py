@@ -252,7 +252,7 @@ def test_bad_activation_and_slope():
 
 
 # ---------------------------------------------------------------------------------------------
-# the statistics used by the simulation claims (verify/claims/_propagation.py, tolerances.clt_t)
+# the statistics used by the simulation claims (verify/propagation_checks.py, tolerances.clt_t)
 def test_t_quantile_reference_values():
     from theorycheck.verify.tolerances import t_quantile, z_quantile
 
@@ -262,7 +262,7 @@ def test_t_quantile_reference_values():
 
 
 def test_width_scaling_statistic_passes_clt_and_fails_constant_error():
-    from theorycheck.verify.claims._propagation import width_scaling_outcome
+    from theorycheck.verify.propagation_checks import width_scaling_outcome
 
     rng = np.random.default_rng(0)
     n, k = 24, 30
@@ -275,7 +275,7 @@ def test_width_scaling_statistic_passes_clt_and_fails_constant_error():
 
 
 def test_profile_statistic_detects_a_shifted_theory():
-    from theorycheck.verify.claims._propagation import profile_outcome
+    from theorycheck.verify.propagation_checks import profile_outcome
 
     rng = np.random.default_rng(1)
     theory = np.linspace(1.0, 2.0, 11)

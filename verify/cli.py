@@ -16,13 +16,23 @@ def _err(msg: str, code: int = 2) -> int:
 
 
 # ------------------------------------------------------------------------------------------ list
+def _claim_json(c) -> dict:
+    return {"id": c.id, "paper": c.paper, "statement": c.statement, "source": c.source, "tiers": c.tiers,
+            "location": c.location, "module": c.module,
+            "checks": [{"name": k.name, "tier": k.tier, "location": k.location, "slow": k.slow,
+                        "sizes": k.sizes or None} for k in c.checks]}
+
+
 def cmd_list(args) -> int:
-    from theorycheck.verify.registry import all_claims
+    from theorycheck.verify.registry import all_claims, papers
 
     claims = all_claims()
     if args.json:
-        print(json.dumps([{"id": c.id, "statement": c.statement, "source": c.source, "tiers": c.tiers,
-                           "checks": [{"name": k.name, "tier": k.tier} for k in c.checks]} for c in claims], indent=1))
+        print(json.dumps({"papers": [{"key": p.key, "title": p.title, "authors": p.authors, "year": p.year,
+                                      "source": f"../shared/papers/{p.source}", "package": p.package,
+                                      "location": p.location,
+                                      "claims": sum(c.paper == p.key for c in claims)} for p in papers()],
+                          "claims": [_claim_json(c) for c in claims]}, indent=1))
         return 0
     if args.markdown:
         print("| claim | source | tiers | statement |")
@@ -33,12 +43,64 @@ def cmd_list(args) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"{len(claims)} claims", show_lines=False)
+    t = Table(title=f"{len(claims)} claims, {sum(len(c.checks) for c in claims)} checks", show_lines=False)
     for col in ("id", "source", "tiers", "statement"):
         t.add_column(col, overflow="fold")
     for c in claims:
         t.add_row(c.id, c.source, ",".join(c.tiers), c.statement)
     Console().print(t)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------ show
+def cmd_show(args) -> int:
+    """A claim: statement, source, where it is defined, its checks with their tolerance derivations
+    (the check's docstring) and, with --results, the last recorded result of each check."""
+    from theorycheck.verify.registry import UnknownClaimError, get_claim
+    from theorycheck.verify.runner import ResultsFileError, load_results
+
+    try:
+        c = get_claim(args.id)
+    except UnknownClaimError as exc:
+        return _err(str(exc))
+    recorded = {}
+    if args.results:
+        try:
+            payload = load_results(args.results)
+        except ResultsFileError as exc:
+            return _err(str(exc))
+        recorded = {r["check"]: r for r in payload["results"] if r["claim_id"] == c.id}
+    if args.json:
+        d = _claim_json(c)
+        for k in d["checks"]:
+            k["doc"] = c.check(k["name"]).doc
+            k["result"] = recorded.get(k["name"])
+        print(json.dumps(d, indent=1, default=str))
+        return 0
+    lines = [f"{c.id}", f"  statement: {c.statement}", f"  source:    {c.source}", f"  defined:   {c.location}",
+             f"  tiers:     {', '.join(c.tiers)}", ""]
+    for k in c.checks:
+        lines.append(f"  [{k.tier}] {k.name}    ({k.location}{', slow' if k.slow else ''})")
+        if k.sizes:
+            lines.append("      sizes: " + "; ".join(f"{s}: {v}" for s, v in k.sizes.items()))
+        for dl in k.doc.splitlines():
+            lines.append(f"      {dl}")
+        r = recorded.get(k.name)
+        if r is not None:
+            from theorycheck.verify.registry import Comparison
+
+            cmp = Comparison.from_dict(r["comparison"]).text() if r.get("comparison") else "(no comparison: the check raised)"
+            lines.append(f"      last result ({r.get('scale')}, seed {r.get('seed')}): {r['status']}: {cmp}")
+            if r.get("tolerance_rule"):
+                lines.append(f"      tolerance {r.get('tolerance')!r} by {r['tolerance_rule']}: {r.get('tolerance_why', '')}")
+            if r.get("correction"):
+                lines.append(f"      correction: {r['correction']}")
+            if r.get("detail"):
+                lines.append(f"      detail: {r['detail'][:400]}")
+        elif args.results:
+            lines.append("      no result recorded for this check in the results file")
+        lines.append("")
+    print("\n".join(lines).rstrip())
     return 0
 
 
@@ -229,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--markdown", action="store_true", help="a Markdown table (used for the README)")
     s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("show", help="a claim's statement, checks, definitions, tolerance derivations and last result")
+    s.add_argument("id", help="claim id, e.g. saxe2013/eq10-12-sigmoid")
+    s.add_argument("--results", metavar="FILE", help="a results file of `theorycheck verify --json` for the last result")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_show)
 
     s = sub.add_parser("verify", help="run the checks (the main job)")
     s.add_argument("claims", nargs="*", help="claim ids or prefixes (default: all)")

@@ -113,7 +113,7 @@ CM = claim(
 )
 
 
-@CM.exact("taylor-coefficients-are-phi_k-squared")
+@CM.exact("taylor-coefficients-are-phi-k-squared")
 def _(ctx):
     n = 14
     res = sp.Integer(0)
@@ -212,7 +212,7 @@ def _(ctx):
                             "||erf'||^2 by SymPy integration")
 
 
-@CB.precise("appB-erf-normalization")
+@CB.precise("appb-erf-normalization")
 def _(ctx):
     """Which erf normalization reproduces the printed C[erf|rho]? Standard erf: yes; erf/sqrt(2): no."""
     worst_std, best_alt = 0.0, math.inf

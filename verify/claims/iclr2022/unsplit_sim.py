@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify import propagation_checks as MF
 from theorycheck.verify.figures import figure
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import clt_t
@@ -78,7 +78,7 @@ def _theory(rho0: float, sb2: float, depth: int) -> np.ndarray:
 
 
 def _bias(theory: np.ndarray, var: np.ndarray, sb2: float) -> np.ndarray:
-    """Delta-method O(1/N) bias bound along the trajectory (curvature of P), see _propagation."""
+    """Delta-method O(1/N) bias bound along the trajectory (curvature of P), see verify/propagation_checks.py."""
     return MF.delta_method_bias(lambda x: MF.c_step(ACT, x, 1.0, SW2, sb2, layernorm=True), theory, var,
                                 vectorized=True)
 
@@ -98,7 +98,7 @@ C1 = claim(
 )
 
 
-@C1.simulation("rho_L(rho_0) at finite width = P_L o ... o P_1(rho_0)", sizes=FIG1_SIZES)
+@C1.simulation("rho-l-rho-0-at-finite-width-p-l-o-o-p-1-rho-0", sizes=FIG1_SIZES)
 def _(ctx):
     sz = ctx.sizes
     sb2 = _critical_sb2()
@@ -131,7 +131,8 @@ def _regime_run(ctx, regime, width=None):
     return _sim(ctx, width or sz["width"], int(sz["depth"]), sb2, (0.5,), off), sb2
 
 
-for _regime in ("ordered", "critical", "chaotic"):
+for _regime, _name in (("ordered", "ordered-rho-l-follows-p"), ("critical", "critical-rho-l-follows-p"),
+                       ("chaotic", "chaotic-rho-l-follows-p")):
     def _check(ctx, _r=_regime):
         r, sb2 = _regime_run(ctx, _r)
         L = int(ctx.sizes["depth"])
@@ -142,10 +143,10 @@ for _regime in ("ordered", "critical", "chaotic"):
         return MF.profile_outcome(c, theory, bias, f"{_r} (sigma_b^2 = {sb2:.6f}, sigma_w^2 = 1, P'(1) = {p1:.5f}): "
                                   f"rho_l from rho_0 = 0.5", dict(ctx.sizes), extra={"P_prime_1": p1})
 
-    C2.simulation(f"{_regime}: rho_l follows P", sizes=REG_SIZES)(_check)
+    C2.simulation(_name, sizes=REG_SIZES)(_check)
 
 
-@C2.simulation("ordered: 1 - rho_l decays at the rate P'(1)", sizes=REG_SIZES)
+@C2.simulation("ordered-1-rho-l-decays-at-the-rate-p-1", sizes=REG_SIZES)
 def _(ctx):
     """Per net, the least-squares slope of ln(1 - rho_l) over the second half of the layers (where
     the map is linear around 1 to a relative O(1 - rho)) estimates ln P'(1)."""
@@ -167,7 +168,7 @@ def _(ctx):
                           f"infinite-width map over the same layers: {th_slope:.4f})", sizes=dict(ctx.sizes))
 
 
-@C2.simulation("critical: 1 - rho_l decays polynomially like the map (no exponential rate)", sizes=REG_SIZES)
+@C2.simulation("critical-1-rho-l-decays-polynomially-like-the-map-no-exponential-rate", sizes=REG_SIZES)
 def _(ctx):
     """log-log slope of 1 - rho_l over the second half of the layers, simulation vs the exact map
     (which tends to -1: 1 - rho_l ~ 2 / (P''(1) l) at P'(1) = 1, P''(1) > 0)."""
@@ -195,7 +196,7 @@ def _(ctx):
                    sizes=dict(ctx.sizes))
 
 
-@C2.simulation("chaotic: one-layer error of P shrinks like N^(-1/2)", sizes=REG_SIZES)
+@C2.simulation("chaotic-one-layer-error-of-p-shrinks-like-n-1-2", sizes=REG_SIZES)
 def _(ctx):
     """Per layer l >= 2, rho_l minus P applied to the measured rho_(l-1) (layer norm: q = 1 exactly)."""
     w = int(ctx.sizes["width"])

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify import propagation_checks as MF
 from theorycheck.verify.figures import figure
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import clt, clt_t, criterion
@@ -96,7 +96,7 @@ CQ = claim(
 )
 
 
-@CQ.simulation("last-5-layer q matches q_inf(g) of eq. (49)", sizes=QINF_SIZES)
+@CQ.simulation("last-5-layer-q-matches-q-inf-g-of-eq-49", sizes=QINF_SIZES)
 def _(ctx):
     sz = ctx.sizes
     gains, n = list(sz["gains"]), int(sz["n_nets"])
@@ -124,7 +124,7 @@ def _(ctx):
                    sizes=dict(sz), extra={"rows": rows})
 
 
-@CQ.simulation("deviations from the depth-30 map are as small as the N^(-1/2) noise theory says",
+@CQ.simulation("deviations-from-the-depth-30-map-are-as-small-as-the-n-1-2-noise-theory-says",
                sizes=QINF_SIZES)
 def _(ctx):
     """z = (last-5-layer mean - the iterated map's value) / theory sd, over nets and gains g > 1: if the
@@ -175,7 +175,7 @@ def _mean_field_log_msq(g: float, layers: int) -> float:
     return float(np.sum(np.log(MF.chi("tanh", traj, g * g))))
 
 
-@CJ.simulation("mean squared singular value = prod_l chi(q^l) at g = 0.9, 1, 1.1", sizes=JAC_SIZES)
+@CJ.simulation("mean-squared-singular-value-prod-l-chi-q-l-at-g-0.9-1-1.1", sizes=JAC_SIZES)
 def _(ctx):
     runs = _jac_runs(ctx)
     layers = int(ctx.sizes["layers"])
@@ -206,7 +206,7 @@ def _spread(sv: np.ndarray) -> np.ndarray:
     return np.log10(np.percentile(sv, 90, axis=1) / np.percentile(sv, 10, axis=1))
 
 
-@CJ.simulation("g = 1: at least half of the singular values within a factor 10 of their RMS", sizes=JAC_SIZES)
+@CJ.simulation("g-1-at-least-half-of-the-singular-values-within-a-factor-10-of-their-rms", sizes=JAC_SIZES)
 def _(ctx):
     runs = _jac_runs(ctx)
     fr = {g: _fraction_near_rms(r.jac_sv) for g, r in runs.items()}
@@ -222,7 +222,7 @@ def _(ctx):
         sizes=dict(ctx.sizes), extra={str(g): v.tolist() for g, v in fr.items()})
 
 
-@CJ.simulation("g = 0.9 vanishing, g = 1.1 more anisotropic than g = 1", sizes=JAC_SIZES)
+@CJ.simulation("g-0.9-vanishing-g-1.1-more-anisotropic-than-g-1", sizes=JAC_SIZES)
 def _(ctx):
     runs = _jac_runs(ctx)
     layers = int(ctx.sizes["layers"])

@@ -251,7 +251,7 @@ C5 = claim(
 )
 
 
-@C5.exact("theta_t-solves-theta-equation")
+@C5.exact("theta-t-solves-theta-equation")
 def _(ctx):
     b, z, E_, d = sp.Symbol("beta", positive=True), sp.Symbol("zeta", positive=True), sp.Symbol("E", positive=True), sp.Symbol("delta", real=True)
     x = ((1 - E_) * (z**2 - b**2 - 2 * b * d) - 2 * (1 + E_) * z * d) / ((1 - E_) * (2 * b + 4 * d) - 2 * (1 + E_) * z)
@@ -429,7 +429,7 @@ C7 = claim(
 )
 
 
-@C7.exact("supC-derivation")
+@C7.exact("supc-derivation")
 def _(ctx):
     # the updates are -tau grad of the printed loss, and with w1 = w2 they give tau w' = 2w(lam - N gamma - lam w)
     r = sp.expand(-tau * sp.diff(PR["wdae_loss"], w1) - PR["wdae_tau_dw1"]) ** 2
@@ -440,7 +440,7 @@ def _(ctx):
     return Outcome.symbolic(sp.simplify(r), "supplementary C loss -> updates -> scalar ODE for w = w1 w2 at w1 = w2")
 
 
-@C7.exact("eq7-solves-supC-ode")
+@C7.exact("eq7-solves-supc-ode")
 def _(ctx):
     def residual(w):
         return sp.simplify(tau * sp.diff(w, t) - 2 * w * (lam - n * gamma - lam * w))
@@ -528,7 +528,7 @@ CE = claim(
 )
 
 
-@CE.exact("fixed-point-N-factor")
+@CE.exact("fixed-point-n-factor")
 def _(ctx):
     u = sp.Symbol("u", positive=True)
     rhs = 2 * u * (lam - n * gamma - lam * u)  # supplementary C at w1 = w2 (u = w)
@@ -578,7 +578,7 @@ def _(ctx):
     return Outcome.symbolic(sp.simplify(r), "entries of H and its largest eigenvalue at w1 = w2 = 1")
 
 
-@CD.exact("wdae-rate-N-factor")
+@CD.exact("wdae-rate-n-factor")
 def _(ctx):
     H = sp.hessian(PR["wdae_loss"], (w1, w2)).subs({w1: 1, w2: 1})
     lam_max = max(H.eigenvals(), key=lambda e: e.subs({lam: 1, gamma: 1, tau: 1, n: 1}))
@@ -592,7 +592,7 @@ def _(ctx):
     )
 
 
-@CD.exact("R-monotone-under-equivalent-regularization")
+@CD.exact("r-monotone-under-equivalent-regularization")
 def _(ctx):
     R = PR["gamma_equiv"]
     Rr = sp.simplify(((2 * lam + gamma) / (2 * lam + 3 * eps)).subs(gamma, R))

@@ -16,13 +16,13 @@ The text's "z ~ N(0, q_{k-1}^2)" in the proof of the Proposition is read as vari
 Three phase points at sb2 = 0.05 (chi_1 = sw2 E[tanh'(sqrt(q*) Z)^2]): ordered sw2 = 1 (chi_1 < 1),
 critical sw2 = sw2_c(0.05) (chi_1 = 1, meanfield.critical_sw2.tanh), chaotic sw2 = 2.5 (chi_1 > 1).
 Theory: numeric.fixed_point (Gaussian core); simulation: numeric.propagation.  Tolerances: see
-verify/claims/_propagation.py (Student-t CLT over independent networks plus O(1/N) bias bounds).
+verify/propagation_checks.py (Student-t CLT over independent networks plus O(1/N) bias bounds).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from theorycheck.verify.claims import _propagation as MF
+from theorycheck.verify import propagation_checks as MF
 from theorycheck.verify.figures import figure
 from theorycheck.verify.registry import claim
 
@@ -87,7 +87,7 @@ def _q_bias(theory, q_meas):
     return MF.delta_method_bias(lambda x: MF.qmap(ACT, np.maximum(x, 0.0), _Q_SW2, SB2), theory, var, vectorized=True)
 
 
-@CQ.simulation("q_l follows nu^l(q_0) at the larger width", sizes=SIZES)
+@CQ.simulation("q-l-follows-nu-l-q-0-at-the-larger-width", sizes=SIZES)
 def _(ctx):
     runs, theory = _qmap_runs(ctx)
     r = runs[-1]
@@ -97,7 +97,7 @@ def _(ctx):
                               f"N={ctx.sizes['widths'][-1]})", dict(ctx.sizes))
 
 
-@CQ.simulation("one-layer error of the q-map shrinks like N^(-1/2)", sizes=SIZES)
+@CQ.simulation("one-layer-error-of-the-q-map-shrinks-like-n-1-2", sizes=SIZES)
 def _(ctx):
     """Per layer, q_l minus the map applied to the *measured* q_(l-1): these one-step errors are
     nearly independent across layers (martingale differences), so their RMS is a precise statistic."""
@@ -142,12 +142,13 @@ def _c_check(ctx, phase):
     return worst
 
 
-for _phase in ("ordered", "critical", "chaotic"):
-    CC.simulation(f"{_phase}: c_l follows the correlation map", sizes=SIZES)(
-        lambda ctx, _p=_phase: _c_check(ctx, _p))
+for _phase, _name in (("ordered", "ordered-c-l-follows-the-correlation-map"),
+                      ("critical", "critical-c-l-follows-the-correlation-map"),
+                      ("chaotic", "chaotic-c-l-follows-the-correlation-map")):
+    CC.simulation(_name, sizes=SIZES)(lambda ctx, _p=_phase: _c_check(ctx, _p))
 
 
-@CC.simulation("chaotic: one-layer error of the covariance map shrinks like N^(-1/2)", sizes=SIZES)
+@CC.simulation("chaotic-one-layer-error-of-the-covariance-map-shrinks-like-n-1-2", sizes=SIZES)
 def _(ctx):
     """Per layer, c_l minus the covariance map applied to the measured (c, q11, q22) of layer l-1."""
     devs = []
@@ -196,12 +197,13 @@ def _grad_check(ctx, phase):
                                                  "log_total": total.tolist()})
 
 
-for _phase in ("ordered", "critical", "chaotic"):
-    CG.simulation(f"{_phase}: |delta_k|^2/|delta_k+1|^2 = chi_1", sizes=SIZES)(
-        lambda ctx, _p=_phase: _grad_check(ctx, _p))
+for _phase, _name in (("ordered", "ordered-gradient-ratio-equals-chi1"),
+                      ("critical", "critical-gradient-ratio-equals-chi1"),
+                      ("chaotic", "chaotic-gradient-ratio-equals-chi1")):
+    CG.simulation(_name, sizes=SIZES)(lambda ctx, _p=_phase: _grad_check(ctx, _p))
 
 
-@CG.simulation("chaotic: deviation of the ratio shrinks like N^(-1/2)", sizes=SIZES)
+@CG.simulation("chaotic-deviation-of-the-ratio-shrinks-like-n-1-2", sizes=SIZES)
 def _(ctx):
     devs = []
     for w in ctx.sizes["widths"]:
@@ -247,7 +249,7 @@ def _fig_qmap(out_path, scale, seed):
 _LINE_SB2 = (0.01, 0.1, 0.3)
 
 
-@CG.simulation("critical line: gradients preserved (ratio 1) at sw2 = sw2_c(sb2), sb2 = 0.01, 0.1, 0.3",
+@CG.simulation("critical-line-gradients-preserved-ratio-1-at-sw2-sw2-c-sb2-sb2-0.01-0.1-0.3",
                sizes=SIZES)
 def _(ctx):
     """Along the critical line chi_1(sw2, sb2) = 1 (meanfield.critical_sw2.tanh) the per-layer ratio

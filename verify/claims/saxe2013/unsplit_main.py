@@ -362,7 +362,7 @@ def _(ctx):
                             "lim (t(eps) - (tau/s) ln(s/eps)) = 0 and lim t(eps)/((tau/s) ln(s/eps)) = 1")
 
 
-@C11.precise("difference-is-ln(1-eps/s)")
+@C11.precise("difference-is-ln-1-eps-s")
 def _(ctx):
     worst = mpmath.mpf(0)
     with mpmath.workdps(120):  # the gap is ~eps/s: 1e-24 needs > 24 + 40 digits beyond t(eps) ~ 28
