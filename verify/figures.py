@@ -9,6 +9,7 @@ The function draws with matplotlib (Agg backend) and saves to ``out_path``.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +24,24 @@ def figure(id: str, description: str):
         return fn
 
     return deco
+
+
+@contextmanager
+def canvas(out_path, nrows: int = 1, ncols: int = 1, figsize=(5.5, 4.5), dpi: int = 120, **subplots_kw):
+    """The figure boilerplate in one place: ``with canvas(out) as (fig, ax): ax.plot(...)`` creates the
+    axes, and on leaving lays them out, saves ``out_path`` and closes the figure (also on error)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, **subplots_kw)
+    try:
+        yield fig, axes
+        fig.tight_layout()
+        fig.savefig(out_path, dpi=dpi)
+    finally:
+        plt.close(fig)
 
 
 def load() -> dict:
