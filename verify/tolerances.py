@@ -122,10 +122,15 @@ def z_quantile(alpha: float = ALPHA) -> float:
     return NormalDist().inv_cdf(1 - alpha / 2)
 
 
-def clt(sigma: float, n: int, alpha: float = ALPHA, bias: float = 0.0, why: str = "") -> Tolerance:
+def clt(sigma: float, n: int, alpha: float = ALPHA, bias: float = 0.0, why: str = "", tests: int = 1) -> Tolerance:
+    """Two-sided normal-quantile tolerance for a mean of ``n`` samples of known spread ``sigma``;
+    ``tests`` > 1 splits ``alpha`` (Bonferroni) over that many comparisons made by one check."""
+    alpha = alpha / tests
     z = z_quantile(alpha)
     val = z * sigma / math.sqrt(n) + bias
-    text = f"z_(1-{alpha:g}/2) = {z:.2f} times sigma/sqrt(n) = {sigma:.3g}/sqrt({n})"
+    text = f"z_(1-{alpha:.3g}/2) = {z:.2f} times sigma/sqrt(n) = {sigma:.3g}/sqrt({n})"
+    if tests > 1:
+        text += f" (Bonferroni over {tests} comparisons)"
     if bias:
         text += f" plus finite-size bias bound {bias:.3g}"
     return Tolerance(val, f"clt(alpha={alpha:g})", (why + ": " if why else "") + text, relative=False)
