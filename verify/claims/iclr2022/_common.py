@@ -67,6 +67,10 @@ def rho_fp_newton(act, sw2, sb2, max_iter=60):
     [0, 1) or a non-decreasing step raises.  It duplicates what a public safeguarded Newton solver
     in numeric.fixed_point would do; kept here, in one function, until that solver is available.
     """
+    slope1 = float(pmap(act, 1.0, sw2, sb2)[1])
+    if not slope1 > 1:
+        raise ArithmeticError(f"rho_fp_newton({act}, sw2={sw2}, sb2={sb2}): P'(1) = {slope1!r} is not > 1 "
+                              "(not chaotic): the attracting fixed point is rho = 1")
     c = 0.0
     for _ in range(max_iter):
         P, dP = pmap(act, c, sw2, sb2)
