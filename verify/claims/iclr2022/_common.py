@@ -26,7 +26,7 @@ from theorycheck.numeric import gaussian as G
 from theorycheck.numeric.gaussian import NUMPY
 from theorycheck.verify import propagation_checks as MF
 
-PAPER = "ICLR 2022 submission"
+CITE = "ICLR 2022 submission"  # how the claims cite the paper
 SRC = "ICLR 2022 submission (gradient explosion and representation shrinkage)"
 
 

@@ -16,11 +16,11 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from theorycheck.numeric import gaussian as G
 from theorycheck.symbolic import gauss as SG
 from theorycheck.symbolic.registry import get
-from theorycheck.verify.claims.iclr2022._common import PAPER, mp_condition
+from theorycheck.verify.claims.iclr2022._common import CITE, mp_condition
 from theorycheck.verify.formulas import evaluate_mpmath, generated_function
-from theorycheck.numeric import gaussian as G
 from theorycheck.verify.references import rel_err
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import conditioned, digits
@@ -33,7 +33,7 @@ CB = claim(
     "initialization of leaky ReLU requires sigma_b = 0; C[erf|rho] = (2/pi) arctan(2 rho / sqrt(9 - 4 rho^2)), "
     "||erf - erf_bar||_N^2 = (2/pi)(arctan(2/sqrt 5) - 2/3), ||erf'||_N^2 = 4/(pi sqrt 5), critical "
     "sigma_b^2/sigma_w^2 = (2/pi)(2/sqrt 5 - arctan(2/sqrt 5)).",
-    f"{PAPER}, Appendix B",
+    f"{CITE}, Appendix B",
 )
 
 

@@ -14,7 +14,7 @@ import sympy as sp
 
 from theorycheck.numeric import gaussian as G
 from theorycheck.symbolic import gauss as SG
-from theorycheck.verify.claims.iclr2022._common import PAPER
+from theorycheck.verify.claims.iclr2022._common import CITE
 from theorycheck.verify.references import rel_err
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import conditioned, quadrature, remainder
@@ -35,7 +35,7 @@ CH = claim(
     "The normalized Hermite coefficients phi_k = E[phi(Z) h_k(Z)], h_k = He_k/sqrt(k!), of ReLU, leaky ReLU "
     "and erf have the closed forms of symbolic/gauss.py, and phi_bar = phi_0 + phi_1 x is the linear part "
     "(Appendix B: LReLU_bar = (1-a)/sqrt(2 pi) + (1+a)/2 x, erf_bar = 2/sqrt(3 pi) x).",
-    f"{PAPER}, section 2.1 and Appendix B",
+    f"{CITE}, section 2.1 and Appendix B",
 )
 
 
@@ -148,7 +148,7 @@ CM = claim(
     "C[phi|rho] = sum_k phi_k^2 rho^k (E[h_k(x) h_j(y)] = delta_kj rho^k): the closed forms of C[ReLU|rho] "
     "(arc-cosine), C[LReLU_a|rho] and C[erf|rho] (arcsine) have exactly the Taylor coefficients phi_k^2, "
     "and the general-variance forms reduce to them.",
-    f"{PAPER}, section 2.1, eq. (2.4) and Appendix B",
+    f"{CITE}, section 2.1, eq. (2.4) and Appendix B",
 )
 
 

@@ -25,10 +25,10 @@ from theorycheck.numeric.gaussian import NUMPY
 from theorycheck.symbolic import gauss as SG
 from theorycheck.verify import propagation_checks as MF
 from theorycheck.verify.claims.iclr2022 import _common as K
-from theorycheck.verify.claims.iclr2022._common import PAPER, SRC, pmap
+from theorycheck.verify.claims.iclr2022._common import CITE, SRC, pmap
 from theorycheck.verify.claims.iclr2022.sec2_1_notation import series_coeffs
 from theorycheck.verify.registry import Outcome, claim
-from theorycheck.verify.tolerances import EPS, clt_t, remainder, ulps
+from theorycheck.verify.tolerances import clt_t, remainder, ulps
 
 # float64 evaluations of P: closed forms within a few ulps; tanh by n-node trapezoid sums (numeric/gaussian.py,
 # discretization below 1e-19, rounding <= (2 n + 8) eps worst case)
@@ -40,7 +40,7 @@ CO = claim(
     "P of eq. (2.4) is a power series with non-negative coefficients, hence non-decreasing and convex on "
     "[0, 1], with a unique attracting fixed point (rho_fp = 1 when P'(1) <= 1, else rho_fp < 1 with "
     "P'(rho_fp) < 1) -- for ReLU, leaky ReLU, erf and (numerically) tanh.",
-    f"{PAPER}, eq. (2.4) and Observation 1",
+    f"{CITE}, eq. (2.4) and Observation 1",
 )
 
 
@@ -117,7 +117,7 @@ CR = claim(
     "By P'(1): ordered (P'(1) < 1) rho_l -> 1 exponentially with 1 - rho_{l+1} ~ P'(1)(1 - rho_l); critical "
     "(P'(1) = 1) rho_l -> 1 polynomially, 1 - rho_l ~ 2/(P''(1) l); chaotic (P'(1) > 1) rho_l -> rho_fp < 1 "
     "exponentially at rate P'(rho_fp) < 1.",
-    f"{PAPER}, section 2.2",
+    f"{CITE}, section 2.2",
 )
 
 
