@@ -30,5 +30,5 @@ def _fig_qmap(out_path, scale, seed):
             ax.plot(pts, meas, col + "x", ms=6)
         ax.set_xlabel("q_(k-1)")
         ax.set_ylabel("q_k = nu(q_(k-1))")
-        ax.set_title(f"tanh q-map, sigma_b^2 = {SB2}; o: stable q*, x: one layer, N = {width}")
+        ax.set_title(f"tanh q-map, sigma_b^2 = {SB2}; o: stable q*, x: one layer, N = {width}", fontsize=9)
         ax.legend(fontsize=8)
