@@ -76,3 +76,14 @@ def log_condition(f, x: dict, h: float = 1e-5) -> float:
         up, dn = float(f(**{**x, k: v * (1 + h)})), float(f(**{**x, k: v * (1 - h)}))
         worst = max(worst, abs((up - dn) / (2 * h) / f0) if f0 != 0 else math.inf)
     return worst
+
+
+def rel_error_outcome(reference: float, value: float, tol, name: str):
+    """Upper comparison of the relative error |value - reference| / |reference| (absolute at 0) with
+    ``tol``, the term named after the compared quantity (``name``) so that an all_of of several stays
+    readable; predicted/measured are the reference and the value."""
+    from theorycheck.verify.registry import Outcome
+
+    err = abs(value - reference) / abs(reference) if reference != 0 else abs(value - reference)
+    return Outcome.bound(err, tol, predicted=reference, measured=value, name=f"{name}: relative error",
+                         detail=f"{name} = {value:.17g} (reference {reference:.17g})")

@@ -21,7 +21,7 @@ from theorycheck.numeric import fixed_point as FP
 from theorycheck.numeric.gaussian import expect
 from theorycheck.symbolic import meanfield as SM
 from theorycheck.symbolic.registry import get
-from theorycheck.verify.claims.yarotsky._common import K_QUAD, SRC, log_condition
+from theorycheck.verify.claims.yarotsky._common import K_QUAD, SRC, log_condition, rel_error_outcome
 from theorycheck.verify.formulas import evaluate_mpmath, generated_function
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import EPS, conditioned, digits, remainder
@@ -111,8 +111,8 @@ def _(ctx):
         ref = float(evaluate_mpmath(f, {k: Fraction(v) for k, v in args.items()}, 16))
         got = float(kern(*[args[n] for n in names]))
         cond = log_condition(lambda **kw: kern(*[kw[n] for n in names]), {n: args[n] for n in names})
-        outs.append(Outcome.compare(ref, got, conditioned(cond, n_quad * K_QUAD * (1 + cond) + 16, f"{fid} at {args}"),
-                                    detail=f"{fid}{args} = {got:.15g}"))
+        outs.append(rel_error_outcome(ref, got, conditioned(cond, n_quad * K_QUAD * (1 + cond) + 16, f"{fid} at {args}"),
+                                      f"{fid}{args}"))
     return Outcome.all_of(outs, f"{len(outs)} formulas")
 
 

@@ -11,7 +11,7 @@ import sympy as sp
 
 from theorycheck.numeric import fixed_point as FP
 from theorycheck.symbolic import meanfield as SM
-from theorycheck.verify.claims.yarotsky._common import K_QUAD, SRC
+from theorycheck.verify.claims.yarotsky._common import K_QUAD, SRC, rel_error_outcome
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import conditioned, criterion
 
@@ -68,9 +68,9 @@ def _(ctx):
         r = FP.solve_qstar("tanh", w, b)
         got, sl = float(r.value), float(r.slope)
         cond = max(got - b, b) / (got * abs(1 - sl))
-        outs.append(Outcome.compare(ref, got, conditioned(cond, (K_QUAD + 8) * (1 + 2 * cond),
-                                                          f"q* at sw2={w}, sb2={b}, nu'(q*)={sl:.4f}"),
-                                    detail=f"q*(sw2={w}, sb2={b}) = {got:.15g}"))
+        outs.append(rel_error_outcome(ref, got, conditioned(cond, (K_QUAD + 8) * (1 + 2 * cond),
+                                                            f"q* at sw2={w}, sb2={b}, nu'(q*)={sl:.4f}"),
+                                      f"q*(sw2={w}, sb2={b})"))
     return Outcome.all_of(outs)
 
 

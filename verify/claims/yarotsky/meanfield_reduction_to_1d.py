@@ -20,7 +20,8 @@ from theorycheck.symbolic import gauss as SG
 from theorycheck.symbolic import meanfield as SM
 from theorycheck.symbolic.registry import get
 from theorycheck.verify import propagation_checks as MF
-from theorycheck.verify.claims.yarotsky._common import ACT, K_QUAD, LECTURE, SB2, SIZES, SRC, log_condition, nets
+from theorycheck.verify.claims.yarotsky._common import (ACT, K_QUAD, LECTURE, SB2, SIZES, SRC, log_condition, nets,
+                                                      rel_error_outcome)
 from theorycheck.verify.formulas import evaluate_mpmath, generated_function
 from theorycheck.verify.registry import Outcome, claim, erratum
 from theorycheck.verify.tolerances import conditioned
@@ -90,8 +91,8 @@ def _(ctx):
             ref = float(evaluate_mpmath(f, {"q": Fraction(qv), "sw2": Fraction(w), "sb2": Fraction(b)}, 30))
             got = float(kern(qv, w, b))
             cond = log_condition(lambda q, sw2, sb2: kern(q, sw2, sb2), {"q": qv, "sw2": w, "sb2": b})
-            outs.append(Outcome.compare(ref, got, conditioned(cond, _QMAP_K[fid], f"{fid} at q={qv}, sw2={w}, sb2={b}"),
-                                        detail=f"{fid}(q={qv}, sw2={w}, sb2={b})"))
+            outs.append(rel_error_outcome(ref, got, conditioned(cond, _QMAP_K[fid], f"{fid} at q={qv}, sw2={w}, sb2={b}"),
+                                          f"{fid}(q={qv}, sw2={w}, sb2={b})"))
     return Outcome.all_of(outs, "nu(q) for tanh (trapezoid rule) and erf (arcsine form) at 4 points each")
 
 
