@@ -57,11 +57,16 @@ def nets(ctx, width) -> int:
 
 
 def run_phase(ctx, phase: str, width: int):
-    """Networks at q_0 = q* of the phase point, the two input pairs C0, with backpropagation."""
+    """Networks at q_0 = q* of the phase point, the two input pairs C0, with backpropagation.
+
+    Each width gets its own seed (the width-scaling checks treat the two widths as independent
+    samples: with one seed the smaller width's weights would be a prefix of the larger's stream)."""
     sw2 = phase_sw2(phase)
     q0 = MF.qstar(ACT, sw2, SB2)
+    widths = list(ctx.sizes["widths"])
+    offset = OFFSETS[phase] + 1000 * (len(widths) - 1 - widths.index(width))  # largest width: OFFSETS[phase]
     return MF.simulate(ACT, int(width), int(ctx.sizes["depth"]), sw2, SB2, q0, C0, nets(ctx, width),
-                       MF.seed_for(ctx, OFFSETS[phase]), backward=True, device=ctx.device), sw2, q0
+                       MF.seed_for(ctx, offset), backward=True, device=ctx.device), sw2, q0
 
 
 def log_condition(f, x: dict, h: float = 1e-5) -> float:
