@@ -1,8 +1,8 @@
-"""Shared machinery of the finite-width propagation claims (issue 3): theory trajectories, cached
-simulations and the statistics that turn them into outcomes.
+"""Shared machinery of the finite-width propagation claims: theory trajectories, cached simulations and
+the statistics that turn them into outcomes.
 
-Used by ``verify/claims/yarotsky_sim.py``, ``iclr2022_sim.py`` and ``saxe2013_supG.py`` (one harness,
-parametrized; no copy-pasted loops).  The infinite-width side comes from the Gaussian core
+Used by the simulation claims of the ``yarotsky``, ``iclr2022`` and ``saxe2013`` (supplementary G)
+paper packages (one harness, parametrized; no copy-pasted loops).  The infinite-width side comes from the Gaussian core
 (``numeric.fixed_point``: q-map, correlation map, fixed points; ``numeric.gaussian``: Gaussian
 expectations); the finite-width side from ``numeric.propagation``.
 
@@ -10,12 +10,16 @@ Statistics (each tolerance says which rule it uses, see verify/tolerances.py):
 
 * Profile check: for every layer l the mean over ``n`` independent networks of a measured quantity
   (q_l, c_l) is compared with the theory trajectory.  Tolerance per layer: ``clt_t`` (Student t with
-  ``n - 1`` dof on the seed-to-seed spread, Bonferroni over the layers) plus the finite-width bias
-  bound of :func:`delta_method_bias`.
+  ``n - 1`` dof on the seed-to-seed spread, the suite's per-check budget ``tolerances.ALPHA``
+  Bonferroni-split over the layers) plus the finite-width bias bound of :func:`delta_method_bias`.
+  The outcome records one term ``|mean - theory| <= tol`` per layer (:meth:`Outcome.all_of`).
 * Width scaling: the RMS deviation E(N) from theory at two widths; the fitted exponent
   ``p = ln(E2/E1) / ln(N2/N1)`` must equal -1/2 within ``t * se(p)`` (se from the seed spread of the
   per-net mean-square deviations by the delta method) plus the shift that an O(1/N) bias can cause,
-  ``|dp| <= (1/2) b^2 / E^2`` (from E^2 = a/N + b^2/N^2).
+  ``|dp| <= (1/2) b^2 / E^2`` (from E^2 = a/N + b^2/N^2).  Two-sided: ``Outcome.compare(-1/2, p, tol)``.
+
+``ALPHA`` is the suite's per-check false-failure budget (``tolerances.ALPHA``), re-exported for the
+paper packages that import it from here.
 """
 from __future__ import annotations
 
@@ -25,9 +29,11 @@ from functools import lru_cache
 import numpy as np
 
 from theorycheck.verify.registry import Outcome
-from theorycheck.verify.tolerances import Tolerance, clt_t, t_quantile
+from theorycheck.verify.tolerances import ALPHA, Tolerance, clt_t, t_quantile
 
-ALPHA = 1e-4
+__all__ = ["ALPHA", "qmap", "q_trajectory", "c_trajectory", "chi", "qstar", "cstar", "derivatives",
+           "delta_method_bias", "one_step_c", "c_step", "simulate", "seed_for", "profile_outcome",
+           "width_scaling_outcome"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -168,36 +174,41 @@ def seed_for(ctx, offset: int) -> int:
 # ----------------------------------------------------------------------------------------------
 # outcomes
 def profile_outcome(measured: np.ndarray, theory: np.ndarray, bias: np.ndarray, what: str, sizes: dict,
-                    start: int = 1, extra: dict | None = None, label: str = "layer") -> Outcome:
+                    start: int = 1, extra: dict | None = None, label: str = "layer", tests: int | None = None) -> Outcome:
     """Per-layer comparison of ``measured`` (n_nets, L+1) with ``theory`` (L+1,), layers start..L.
 
-    Passes when every layer is inside its tolerance; reports the layer with the largest
-    error/tolerance ratio."""
+    One upper comparison per layer, ``|mean_l - theory_l| <= tol_l`` (``clt_t`` on the seed spread of
+    layer l plus its bias bound ``bias[l]``), all of which must hold (:meth:`Outcome.all_of`, which
+    records the worst layer as the headline).  ``tests``: the number of comparisons the calling check
+    makes in all (default: the layers compared here), over which ``ALPHA`` is Bonferroni-split -- pass
+    it when one check compares several profiles."""
     n = measured.shape[0]
     layers = list(range(start, measured.shape[1]))
+    if not layers:
+        raise ValueError(f"profile_outcome: no layer to compare (start={start}, {measured.shape[1]} columns)")
     mean = measured.mean(axis=0)
     sd = measured.std(axis=0, ddof=1)
-    worst, worst_ratio, worst_tol = layers[0], -1.0, None
+    outs = []
     for l in layers:
-        tol = clt_t(float(sd[l]), n, ALPHA, bias=float(bias[l]), tests=len(layers),
+        tol = clt_t(float(sd[l]), n, ALPHA, bias=float(bias[l]), tests=tests or len(layers),
                     why=f"{what}, {label} {l}: mean over {n} independent networks")
-        ratio = abs(mean[l] - theory[l]) / tol.value if tol.value > 0 else (0.0 if mean[l] == theory[l] else math.inf)
-        if ratio > worst_ratio:
-            worst, worst_ratio, worst_tol = l, ratio, tol
-    ex = {"theory": theory.tolist(), "mean": mean.tolist(), "sd": sd.tolist(), "bias_bound": bias.tolist(),
-          "worst": worst}
-    ex.update(extra or {})
-    return Outcome(predicted=float(theory[worst]), measured=float(mean[worst]),
-                   error=float(abs(mean[worst] - theory[worst])), tolerance=worst_tol,
-                   passed=bool(worst_ratio <= 1.0),
-                   detail=f"{what}: worst {label} {worst} of {layers[0]}..{layers[-1]} at "
-                          f"{worst_ratio:.2f} x its tolerance (all must be <= 1)",
-                   sizes=sizes, extra=ex)
+        outs.append(Outcome.bound(abs(float(mean[l]) - float(theory[l])), tol, predicted=float(theory[l]),
+                                  measured=float(mean[l]), name=f"{label} {l} |mean - theory|"))
+    out = Outcome.all_of(outs)
+    worst = max(range(len(layers)), key=lambda i: outs[i].error / outs[i].tolerance.value
+                if outs[i].tolerance.value > 0 else (0.0 if outs[i].error == 0 else math.inf))
+    ratio = outs[worst].error / outs[worst].tolerance.value if outs[worst].tolerance.value > 0 else math.inf
+    out.detail = (f"{what}: worst {label} {layers[worst]} of {layers[0]}..{layers[-1]} at {ratio:.2f} x its "
+                  "tolerance (all must be <= 1)")
+    out.sizes = dict(sizes)
+    out.extra = {"theory": theory.tolist(), "mean": mean.tolist(), "sd": sd.tolist(), "bias_bound": bias.tolist(),
+                 "worst": layers[worst], **(extra or {})}
+    return out
 
 
 def width_scaling_outcome(dev_small: np.ndarray, dev_large: np.ndarray, n_small: int, n_large: int,
                           what: str, sizes: dict) -> Outcome:
-    """Exponent of the RMS deviation from theory between two widths must be -1/2.
+    """Exponent of the RMS deviation from theory between two widths must be -1/2 (two-sided).
 
     ``dev_*``: (n_nets, k) deviations (measured - theory) per network and compared statistic.  The
     squared O(1/N) bias at the small width, b^2 = mean over the k statistics of (mean deviation)^2
@@ -221,13 +232,13 @@ def width_scaling_outcome(dev_small: np.ndarray, dev_large: np.ndarray, n_small:
     tol = Tolerance(q * se_p + bias_shift, f"clt_t(alpha={ALPHA:g}, dof={dof})",
                     f"{what}: exponent of RMS deviation vs width; t_(1-{ALPHA:g}/2; {dof} dof) = {q:.2f} times "
                     f"se(p) = {se_p:.3g} (delta method on the seed spread of per-net mean-square deviations at "
-                    f"both widths) plus the shift |dp| <= b^2/(2E^2) = {bias_shift:.2g} that the O(1/N) bias b (RMS over the statistics of the CLT-corrected mean deviation at the small width) can cause",
+                    f"both widths) plus the shift |dp| <= b^2/(2E^2) = {bias_shift:.2g} that the O(1/N) bias b (RMS "
+                    "over the statistics of the CLT-corrected mean deviation at the small width) can cause",
                     relative=False)
-    err = abs(p + 0.5)
     ratio = math.sqrt(e2s / e2l)
-    return Outcome(predicted=-0.5, measured=p, error=err, tolerance=tol, passed=bool(err <= tol.value),
-                   detail=f"{what}: RMS deviation {math.sqrt(e2s):.3g} at N={n_small}, {math.sqrt(e2l):.3g} at "
-                          f"N={n_large}; ratio {ratio:.3f} vs sqrt(N2/N1) = {math.sqrt(n_large / n_small):.3f}; "
-                          f"fitted exponent {p:.3f}",
-                   sizes=sizes, extra={"rms_small": math.sqrt(e2s), "rms_large": math.sqrt(e2l), "exponent": p,
-                                       "se_exponent": se_p})
+    return Outcome.compare(-0.5, p, tol,
+                           detail=f"{what}: RMS deviation {math.sqrt(e2s):.3g} at N={n_small}, {math.sqrt(e2l):.3g} at "
+                                  f"N={n_large}; ratio {ratio:.3f} vs sqrt(N2/N1) = {math.sqrt(n_large / n_small):.3f}; "
+                                  f"fitted exponent {p:.3f}",
+                           sizes=dict(sizes), extra={"rms_small": math.sqrt(e2s), "rms_large": math.sqrt(e2l),
+                                                     "exponent": p, "se_exponent": se_p})
