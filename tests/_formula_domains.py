@@ -18,6 +18,7 @@ import math
 import re
 import resource
 import signal
+import warnings
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
@@ -218,7 +219,8 @@ def _mp_gradient(fid: str):
     for p in f.params:
         if p.integer:
             continue
-        out.append((p.name, sp.lambdify(f.symbols, p.symbol * sp.diff(f.expr, p.symbol), modules="mpmath")))
+        d = p.symbol * sp.diff(f.expr, p.symbol)
+        out.append((p.name, sp.lambdify(f.symbols, d, modules=[{"DiracDelta": lambda *a: 0}, "mpmath"])))
     return out
 
 
@@ -229,50 +231,54 @@ def _to_mpf(x: Fraction):
 def sensitivity(f: Formula, values: dict) -> float:
     """sum_i |x_i df/dx_i| over the non-integer parameters (the condition number times |f|).
 
-    Closed forms: the exact derivative (SymPy) evaluated in mpmath at 50 digits (cancellation-proof at the
-    magnitudes drawn).  Hand-written
-    kernels: a float64 central difference of the NumPy kernel with relative step
+    Closed forms: the exact derivative (SymPy) evaluated in mpmath at 50 digits (cancellation-proof
+    at the magnitudes drawn); DiracDelta (the derivative of a kink) is 0 off the kink.  Hand-written
+    kernels, and closed forms whose derivative has a removable singularity at the point (mpmath
+    ZeroDivisionError): a float64 central difference of the NumPy kernel with relative step
     h = eps^(1/3) ~ 6e-6, which minimizes truncation (h^2 |x^3 f'''| / 6) plus rounding
     (eps |f| cond / h) and gives the derivative to ~eps^(2/3) ~ 4e-11 of the scale -- far more than
     the one significant digit a tolerance needs.  A one-sided difference is used where the symmetric
     step leaves the domain (closed end points, constraints).  The reference value is never taken
     from this kernel: a wrong kernel cannot widen its own bound by more than its own error times
-    ~1e-10 (its noise over the step, times k eps).
+    ~1e-10 (its noise over the step, times k eps).  A parameter at 0 contributes 0: a relative
+    perturbation leaves it exactly 0.
     """
-    grads = _mp_gradient(f.id)
-    if grads is not None:
-        ex = exact(values)
-        with mpmath.workdps(50):
-            args = [_to_mpf(ex[p.name]) for p in f.params]
-            total = mpmath.mpf(0)
-            for _, g in grads:
-                v = g(*args)
-                if isinstance(v, mpmath.mpc):
-                    v = v.real
-                total += abs(v)
-        return float(total) if mpmath.isfinite(total) else math.inf
-    fn = generated_function(f, "numpy")
-    h = EPS ** (1.0 / 3.0)
+    grads = dict(_mp_gradient(f.id) or [])
+    ex = exact(values)
     total = 0.0
     for p in f.params:
         if p.integer or values[p.name] == 0.0:
             continue
-        x = values[p.name]
-        d = None
-        for lo_s, hi_s in ((-h, h), (0.0, h), (-h, 0.0)):
-            a, b = dict(values), dict(values)
-            a[p.name], b[p.name] = x * (1 + lo_s), x * (1 + hi_s)
+        v = None
+        if p.name in grads:
             try:
+                with mpmath.workdps(50):
+                    d = grads[p.name](*[_to_mpf(ex[q.name]) for q in f.params])
+                    v = float(abs(d.real if isinstance(d, mpmath.mpc) else d))
+            except ZeroDivisionError:
+                v = None
+        if v is None:
+            v = _fd(f, values, p)
+        total += v
+    return total
+
+
+def _fd(f: Formula, values: dict, p) -> float:
+    fn = generated_function(f, "numpy")
+    h = EPS ** (1.0 / 3.0)
+    x = values[p.name]
+    for lo_s, hi_s in ((-h, h), (0.0, h), (-h, 0.0)):
+        a, b = dict(values), dict(values)
+        a[p.name], b[p.name] = x * (1 + lo_s), x * (1 + hi_s)
+        try:
+            with warnings.catch_warnings():  # overflow is reported by the kernel's DomainError
+                warnings.simplefilter("ignore", RuntimeWarning)
                 fa = float(fn(*args_of(f, a)))
                 fb = float(fn(*args_of(f, b)))
-            except ValueError:
-                continue
-            d = (fb - fa) / (hi_s - lo_s)  # = x * df/dx
-            break
-        if d is None:
-            return math.inf
-        total += abs(d)
-    return total
+        except ValueError:
+            continue
+        return abs((fb - fa) / (hi_s - lo_s))  # = |x df/dx|
+    return math.inf
 
 
 def term_scale(f: Formula, values: dict) -> float:
