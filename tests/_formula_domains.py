@@ -187,25 +187,36 @@ def names_domain(message: str, p) -> bool:
     return False
 
 
+# Values tried for constraint violations besides random ones: small exact numbers reach equality
+# constraints (lam = gamma n), huge and tiny ones reach magnitude caps.
+_GRID = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, -1.0, -2.0, 1e-70, 1e70, -1e70]
+
+
 def constraint_violations(f: Formula, c, tries: int = 20000) -> dict:
-    """A deterministic point inside every parameter domain that violates constraint ``c``."""
+    """A deterministic point inside every domain that violates ``c`` and satisfies the other constraints
+    (so the error raised must be about ``c``)."""
     rng = np.random.default_rng(2024)
+    others = [o for o in f.constraints if o is not c]
     for i in range(tries):
         vals = {}
         for p in f.params:
             lo = -4.0 if p.lower is None else _f(p.lower)
             hi = (max(lo, 0.0) + 4.0) if p.upper is None else _f(p.upper)
-            if i % 2 and p.lower is not None and p.upper is None:  # magnitudes over decades half the time
+            if i % 3 == 2:
+                x = float(rng.choice(_GRID))
+            elif i % 3 == 1 and p.lower is not None and p.upper is None:
                 x = lo + 10.0 ** rng.uniform(-3, 3)
-            elif i % 4 == 1 and p.lower is None and p.upper is None:
+            elif i % 3 == 1 and p.lower is None and p.upper is None:
                 x = float(rng.choice([-1.0, 1.0])) * 10.0 ** rng.uniform(-80, 80)
             else:
                 x = rng.uniform(lo, hi)
             vals[p.name] = float(round(x)) if p.integer else x
         ex = exact(vals)
-        if all(p.contains(ex[p.name]) for p in f.params) and not constraint_holds(f, c, ex):
+        if not all(p.contains(ex[p.name]) for p in f.params) or constraint_holds(f, c, ex):
+            continue
+        if all(constraint_holds(f, o, ex) for o in others):
             return vals
-    raise AssertionError(f"{f.id}: no point violating {c.relation} found in {tries} draws")
+    raise AssertionError(f"{f.id}: no point violating only {c.relation} found in {tries} draws")
 
 
 # ------------------------------------------------------------------------------- error bounds

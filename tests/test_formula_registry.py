@@ -77,6 +77,52 @@ KNOWN: dict[tuple[str, str], str] = {
                                   "crashes with ValueError in verify/cli.py _show (substring not found)",
     **{("bad_input", f"{f.id}-mpmath-nonfinite"): NONFINITE_TEXT for f in WITH_PARAMS},
 }
+_HUGE_GRID = "the quadrature grid grows with sqrt(q): ValueError 'Maximum allowed size exceeded' (no DomainError)"
+_MP_ZERO = ("evaluate_mpmath accepts 0 when both precisions cancel to 0 (guard digits too few for the "
+            "catastrophic cancellation of the source expression): the reference is wrong")
+_MP_INT = "evaluate_mpmath rejects an exact integer value of a constant expression ('not a finite real (0)')"
+_MP_BRACKET = ("mpmath reference raises ValueError 'bracket ... does not enclose a sign change' "
+               "at sw2=1.1e-263, sb2=3.09e108")
+_W_T_CONSTRAINT = ("kernel evaluates the constraint (lam - gamma n)^2 > 0 in float64, which underflows to 0 and "
+                   "rejects valid points (lam=1e-300, gamma=0)")
+KNOWN.update({
+    ("torch", "gauss.cov.tanh"): _HUGE_GRID + " at rho=1-3.6e-12, q1=1, q2=1e300",
+    ("torch", "meanfield.chi1.tanh"): _HUGE_GRID + " at sw2=1e300, sb2=0.0388",
+    ("torch", "meanfield.critical_sw2.erf"): "NumPy 0.785398199279456 vs Torch 0.7853982000403623 at sb2=1e-300 "
+                                             "(Newton stops early at tiny sb2)",
+    ("torch", "meanfield.critical_sw2.tanh"): "NumPy 1.0000000430225278 vs Torch 1.0000000463761043 at sb2=1e-300",
+    ("torch", "meanfield.qmap.tanh"): _HUGE_GRID + " at q=2.8e128, sw2=1.78, sb2=1e300",
+    ("torch", "meanfield.qstar.tanh"): _HUGE_GRID + " at sw2=1e300, sb2=0.0388",
+    ("torch", "meanfield.xi_c.tanh"): _HUGE_GRID + " at sw2=1e300, sb2=0.0388",
+    ("torch", "meanfield.xi_q.tanh"): "NumPy 7.506e14 vs Torch 6.929e14 (8%) at sw2=1, sb2=1e-300",
+    ("torch", "saxe.q_infinity"): "kernel runs > 5 s at g=3.19e5 (no refusal)",
+    ("torch", "wdae.w_t"): _W_T_CONSTRAINT,
+    ("mpmath", "gauss.cov.relu"): "float64 3.6756e132 vs exact 3.9074e132 (6%) at rho=-0.9999999999912146, q1=1e300, "
+                                  "q2=1: cancellation near rho=-1 beyond the condition number",
+    ("mpmath", "gauss.cov.tanh"): _HUGE_GRID + " at q1=1e300",
+    ("mpmath", "layernorm.critical_ratio.leaky_relu"): _MP_INT,
+    ("mpmath", "layernorm.critical_ratio.relu"): _MP_INT,
+    ("mpmath", "meanfield.critical_sw2.relu"): _MP_INT,
+    ("mpmath", "meanfield.chi1.erf"): _MP_BRACKET,
+    ("mpmath", "meanfield.qstar.erf"): _MP_BRACKET,
+    ("mpmath", "meanfield.xi_c.erf"): _MP_BRACKET,
+    ("mpmath", "meanfield.xi_q.erf"): _MP_BRACKET,
+    ("mpmath", "meanfield.chi1.tanh"): _HUGE_GRID + " at sw2=1.1e-263, sb2=3.09e108",
+    ("mpmath", "meanfield.qstar.tanh"): _HUGE_GRID + " at sw2=1.1e-263, sb2=3.09e108",
+    ("mpmath", "meanfield.xi_c.tanh"): _HUGE_GRID + " at sw2=1.1e-263, sb2=3.09e108",
+    ("mpmath", "meanfield.xi_q.tanh"): _HUGE_GRID + " at sw2=1.1e-263, sb2=3.09e108",
+    ("mpmath", "meanfield.qmap.tanh"): _HUGE_GRID + " at q=1e300",
+    ("mpmath", "meanfield.critical_sw2.erf"): "float64 6.7465e9 vs exact 1.5708e150 at sb2=1e300",
+    ("mpmath", "meanfield.critical_sw2.tanh"): "kernel runs > 5 s at sb2=1e300 (no refusal)",
+    **{("mpmath", f"meanfield.{q}.{a}"): "float64 0.0 vs exact 0.00164971 at sw2=1.1e-263, sb2=3.09e108"
+       for q in ("xi_c", "xi_q") for a in ("relu", "leaky_relu")},
+    ("mpmath", "saxe.q_infinity"): _HUGE_GRID + " at g=3.09e108",
+    ("mpmath", "saxe.t_learn"): _MP_ZERO + " (0 vs float64 -5e299 at s=1e-300, tau=1e300, u0=1, uf=1e300)",
+    ("mpmath", "saxe.theta_time"): _MP_ZERO + " (0 vs float64 2.6e192 at tau=1e300, theta=2.06e-108)",
+    ("mpmath", "saxe.u_hyperbolic"): _MP_ZERO + " (0 vs float64 9.97e-90 = s at t=1e300)",
+    ("mpmath", "saxe.u_sigmoid"): "mpmath reference raises ZeroDivisionError at s=1.1e-263, tau=3.09e108, u0=1, t=1",
+    ("mpmath", "wdae.w_t"): _W_T_CONSTRAINT,
+})
 
 
 def _params(test: str, items, ids=None):
@@ -344,7 +390,14 @@ HARD_POINTS: list[tuple[str, dict]] = [
     ("hermite.coeff.relu", {"k": 1000.0}),
     ("gauss.cov.tanh", {"rho": 0.5, "q1": 1e6, "q2": 1.0}),
 ]
-HARD_KNOWN: dict[int, str] = {}
+HARD_KNOWN: dict[int, str] = {
+    0: "numpy 0.0, torch 0.0 vs mpmath 0.021392731403086992 (xi_q.relu, sw2=1e-20, sb2=1)",
+    1: "numpy = torch = 6746518852.261009 vs mpmath 15707963269.182667 (critical_sw2.erf, sb2=1e20)",
+    2: "numpy = torch = 6746518852.261009 vs mpmath 1.5707963267948966e50 (critical_sw2.erf, sb2=1e100)",
+    3: "numpy 0.0, torch 0.0 vs mpmath 1e-170 (u_sigmoid, s=u0=1e-170, tau=t=1)",
+    5: "FixedPointError: Newton does not converge in 200 steps (qstar.tanh, sw2=0.9822150332399193, sb2=3.469756e-126)",
+    8: "cov_tanh tries to allocate 23.7 GiB (shape (1, 39842, 79683)) at rho=0.5, q1=1e6, q2=1 instead of refusing",
+}
 
 
 def _hard_params():
