@@ -192,11 +192,22 @@ def names_domain(message: str, p) -> bool:
 _GRID = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, -1.0, -2.0, 1e-70, 1e70, -1e70]
 
 
-def constraint_violations(f: Formula, c, tries: int = 20000) -> dict:
-    """A deterministic point inside every domain that violates ``c`` and satisfies the other constraints
-    (so the error raised must be about ``c``)."""
+@lru_cache(maxsize=None)
+def constraint_violation(fid: str, index: int) -> tuple[dict, list]:
+    """:func:`constraint_violations` for constraint ``index`` of formula ``fid``, cached (deterministic)."""
+    f = get(fid)
+    return constraint_violations(f, f.constraints[index])
+
+
+def constraint_violations(f: Formula, c, tries: int = 20000) -> tuple[dict, list]:
+    """A deterministic point inside every domain that violates ``c``, and the constraints it violates.
+
+    A point satisfying the other constraints is preferred (the error must then be about ``c``); when
+    ``c`` cannot be violated alone (it implies another one), the first point violating it is returned.
+    """
     rng = np.random.default_rng(2024)
     others = [o for o in f.constraints if o is not c]
+    fallback = None
     for i in range(tries):
         vals = {}
         for p in f.params:
@@ -214,8 +225,12 @@ def constraint_violations(f: Formula, c, tries: int = 20000) -> dict:
         ex = exact(vals)
         if not all(p.contains(ex[p.name]) for p in f.params) or constraint_holds(f, c, ex):
             continue
-        if all(constraint_holds(f, o, ex) for o in others):
-            return vals
+        broken = [o for o in others if not constraint_holds(f, o, ex)]
+        if not broken:
+            return vals, [c]
+        fallback = fallback or (vals, [c] + broken)
+    if fallback is not None:
+        return fallback
     raise AssertionError(f"{f.id}: no point violating only {c.relation} found in {tries} draws")
 
 
@@ -345,28 +360,29 @@ def _vm_bytes() -> int:
 
 @contextmanager
 def guard(seconds: float, extra_bytes: int = 4 << 30):
-    """Run the body with a wall-clock alarm and an address-space cap of current + ``extra_bytes``.
+    """Run the body with a CPU-time alarm and an address-space cap of current + ``extra_bytes``.
 
     An in-domain input must give a value or a fast refusal; a kernel that would allocate tens of
     GiB or run for minutes raises RunawayError (or MemoryError, re-raised as RunawayError) instead
-    of taking the machine down.  SIGALRM is delivered between Python bytecodes, so chunked NumPy
-    loops and mpmath (pure Python) are interrupted promptly.
+    of taking the machine down.  CPU time (ITIMER_PROF), not wall time, so a loaded machine does not
+    turn a slow-but-fine evaluation into a failure.  The signal handler runs between Python
+    bytecodes, so chunked NumPy loops and mpmath (pure Python) are interrupted promptly.
     """
     def on_alarm(signum, frame):
-        raise RunawayError(f"evaluation exceeded {seconds:g} s")
+        raise RunawayError(f"evaluation exceeded {seconds:g} s of CPU time")
 
-    old_handler = signal.signal(signal.SIGALRM, on_alarm)
+    old_handler = signal.signal(signal.SIGPROF, on_alarm)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = _vm_bytes() + extra_bytes
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     except MemoryError as exc:
         raise RunawayError(f"evaluation needed more than {extra_bytes >> 30} GiB beyond the process ({exc})") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old_handler)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
