@@ -125,13 +125,42 @@ KNOWN.update({
 })
 
 
+# The many-point sweeps (-m slow).  Failures seen in the sweep itself are strict; the default sweep's
+# failures not yet reached when the sweep was last run (it takes > 30 min on 2 cores) are non-strict.
+_SLOW_SEEN = {
+    ("mpmath_slow", "dae.gamma_equiv"): "float64 1.0000000000000018e-300 vs exact 1e-300 at lam=1e-9, eps=1e-300 "
+                                        "(18 ulps: a subnormal intermediate)",
+    ("mpmath_slow", "dae.w_t"): _MP_ZERO + " (0 vs float64 1e-300 at lam=1, eps=0, tau=1, c0=1, w0=0, t=1e-300)",
+    ("mpmath_slow", "gauss.cov.erf"): ("evaluate_mpmath returns a complex value (1 - 1.4e-33j) at rho=1, q1=1e89, "
+                                       "q2=1e300: asin argument rounded above 1"),
+    ("mpmath_slow", "gauss.cov.leaky_relu"): "float64 4.244174259576192e-07 vs exact 4.2441742584655807e-7 at "
+                                             "rho=-0.9998, q1=q2=1, a=0 (cancellation near rho=-1)",
+    ("mpmath_slow", "gauss.cov.relu"): "float64 4.244174259576192e-07 vs exact 4.2441742584655807e-7 at rho=-0.9998, "
+                                       "q1=q2=1 (cancellation near rho=-1)",
+    ("mpmath_slow", "saxe.u_sigmoid"): "mpmath reference raises ZeroDivisionError at s=1e-47, tau=1, u0=1, t=1",
+    ("mpmath_slow", "wdae.w_t"): _W_T_CONSTRAINT,
+}
+for (_t, _fid), _r in list(KNOWN.items()):
+    if _t in ("torch", "mpmath"):
+        _SLOW_SEEN.setdefault((_t + "_slow", _fid), _r)
+_SLOW_STRICT = {("mpmath_slow", i) for i in (
+    "dae.gamma_equiv", "dae.w_t", "gauss.cov.erf", "gauss.cov.leaky_relu", "gauss.cov.relu", "gauss.cov.tanh",
+    "layernorm.critical_ratio.leaky_relu", "layernorm.critical_ratio.relu", "meanfield.chi1.erf",
+    "meanfield.chi1.tanh", "meanfield.critical_sw2.erf", "meanfield.critical_sw2.relu", "saxe.u_sigmoid",
+    "wdae.w_t")} | {("torch_slow", i) for i in ("gauss.cov.tanh", "meanfield.chi1.tanh", "meanfield.critical_sw2.erf")}
+
+
 def _params(test: str, items, ids=None):
     out = []
     for it in items:
         args = it if isinstance(it, tuple) else (it,)
         pid = ids(it) if ids else args[0].id
         reason = KNOWN.get((test, pid))
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        strict = True
+        if test.endswith("_slow"):
+            reason = _SLOW_SEEN.get((test, pid))
+            strict = (test, pid) in _SLOW_STRICT
+        marks = [pytest.mark.xfail(strict=strict, reason=reason)] if reason else []
         out.append(pytest.param(*args, marks=marks, id=pid))
     return out
 
