@@ -15,7 +15,7 @@ A formula added to ``symbolic/`` is covered here without edits:
 Points are handled explicitly, never silently: a kernel may *refuse* an in-domain input with a
 DomainError that says why (float64 overflow/underflow of an intermediate, outside its accurate range);
 such refusals, and points where the mathematics itself is so ill-conditioned that the bound exceeds
-1% of the value, are recorded (``record_property`` -> junit XML, and ``hypothesis.event``) and, if
+1% of the value, are recorded (the test's user_properties -> junit XML, and ``hypothesis.event``) and, if
 every example of a formula ends that way, the test is skipped with the reason.  A kernel that runs
 away in time or memory fails fast through ``_formula_domains.guard``.
 
@@ -274,9 +274,9 @@ class _Record:
         event(reason.split(":")[0])
         self.skipped.append(f"{reason} at {values}")
 
-    def finish(self, record_property):
-        record_property("compared", self.compared)
-        record_property("skipped", self.skipped)
+    def finish(self, request):
+        # user_properties (what record_property appends to, minus its xunit2 warning): junit XML
+        request.node.user_properties += [("compared", self.compared), ("skipped", self.skipped)]
         if self.compared == 0 and self.skipped:
             pytest.skip(f"{self.f.id}: no example could be compared; " + "; ".join(self.skipped[:3]))
 
@@ -301,7 +301,7 @@ def _kernel(f, backend, values):
                              f"at in-domain point {values}") from exc
 
 
-def _torch_agreement(f, n, record_property, slow=False):
+def _torch_agreement(f, n, request, slow=False):
     rec = _Record(f)
 
     @_settings(n, slow)
@@ -326,7 +326,7 @@ def _torch_agreement(f, n, record_property, slow=False):
         rec.compared += 1
 
     run()
-    rec.finish(record_property)
+    rec.finish(request)
 
 
 def _reference(f, values, dps):
@@ -341,7 +341,7 @@ def _reference(f, values, dps):
                              f"at in-domain point {values}") from exc
 
 
-def _mpmath_agreement(f, n, record_property, slow=False):
+def _mpmath_agreement(f, n, request, slow=False):
     rec = _Record(f)
     dps = DPS_CLOSED if f.generated else DPS_HAND
 
@@ -372,17 +372,17 @@ def _mpmath_agreement(f, n, record_property, slow=False):
         rec.compared += 1
 
     run()
-    rec.finish(record_property)
+    rec.finish(request)
 
 
 @pytest.mark.parametrize("f", _params("torch", FORMULAS))
-def test_numpy_and_torch_agree(f, record_property):
-    _torch_agreement(f, N_TORCH, record_property)
+def test_numpy_and_torch_agree(f, request):
+    _torch_agreement(f, N_TORCH, request)
 
 
 @pytest.mark.parametrize("f", _params("mpmath", FORMULAS))
-def test_float64_agrees_with_mpmath(f, record_property):
-    _mpmath_agreement(f, N_MP_CLOSED if f.generated else N_MP_HAND, record_property)
+def test_float64_agrees_with_mpmath(f, request):
+    _mpmath_agreement(f, N_MP_CLOSED if f.generated else N_MP_HAND, request)
 
 
 def _only_when_selected(request):
@@ -394,16 +394,16 @@ def _only_when_selected(request):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("f", _params("torch_slow", FORMULAS))
-def test_numpy_and_torch_agree_many_points(f, record_property, request):
+def test_numpy_and_torch_agree_many_points(f, request):
     _only_when_selected(request)
-    _torch_agreement(f, N_TORCH_SLOW, record_property, slow=True)
+    _torch_agreement(f, N_TORCH_SLOW, request, slow=True)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("f", _params("mpmath_slow", FORMULAS))
-def test_float64_agrees_with_mpmath_many_points(f, record_property, request):
+def test_float64_agrees_with_mpmath_many_points(f, request):
     _only_when_selected(request)
-    _mpmath_agreement(f, N_MP_CLOSED_SLOW if f.generated else N_MP_HAND_SLOW, record_property, slow=True)
+    _mpmath_agreement(f, N_MP_CLOSED_SLOW if f.generated else N_MP_HAND_SLOW, request, slow=True)
 
 
 # ------------------------------------------------------------------------------ known hard points
