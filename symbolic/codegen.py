@@ -182,7 +182,7 @@ def _source_file(formulas: list[Formula]) -> str:
     paths = []
     for m in mods:
         mod = __import__(m, fromlist=["_"])
-        paths.append(Path(inspect.getfile(mod)).relative_to(GENERATED_DIR.parent.parent).as_posix())
+        paths.append(Path(inspect.getfile(mod)).resolve().relative_to(GENERATED_DIR.parent.parent).as_posix())
     return ", ".join(paths)
 
 
