@@ -71,6 +71,8 @@ __all__ = [
     "dnorm2_tanh", "dnorm2_tanh_torch",
     "cov_tanh", "cov_tanh_torch", "dcov_tanh", "dcov_tanh_torch", "expect2_cost",
     "qmap_tanh", "qmap_tanh_torch",
+    "expect_with", "expect2_with", "expect2_sym_with", "rule_size", "QuadratureTooLarge",
+    "MAX_NODES_1D", "MAX_NODES_2D",
 ]
 
 SQRT2PI = math.sqrt(2.0 * math.pi)
@@ -92,6 +94,8 @@ class NUMPY:
     exp = staticmethod(np.exp)
     where = staticmethod(np.where)
     asin = staticmethod(np.arcsin)
+    atan = staticmethod(np.arctan)
+    log1p = staticmethod(np.log1p)
     log = staticmethod(np.log)
     isfinite = staticmethod(np.isfinite)
     copy = staticmethod(np.copy)
@@ -110,6 +114,7 @@ class TorchBackend:
         self.device = device
         self.tanh, self.sqrt, self.exp, self.where = t.tanh, t.sqrt, t.exp, t.where
         self.asin, self.log, self.isfinite, self.copy = t.asin, t.log, t.isfinite, t.clone
+        self.atan, self.log1p = t.atan, t.log1p
 
     def asarray(self, x, like=None):
         t = self.t
@@ -159,9 +164,32 @@ def trapezoid_rule(scale: float = 1.0, strip: float = TANH_STRIP, digits: int = 
     return z, w
 
 
-def _rule_for(backend, q_max: float, half=False, digits=DEFAULT_DIGITS):
-    z, w = trapezoid_rule(math.sqrt(max(q_max, 1e-300)) if q_max > 0 else 1.0, half=half, digits=digits)
-    return backend.asarray(z), backend.asarray(w)
+# Bounded work.  The rule needs ~73 sqrt(q) nodes per dimension (tanh), so float64 kernels refuse variances
+# whose rule exceeds these per-point budgets instead of allocating without bound (gauss.cov.tanh at
+# q = 1e6 asked for 23.7 GiB; critical_sw2.tanh at sb2 = 1e38 ran 83 s into a MemoryError).  1-D:
+# 2^22 nodes (q up to ~3.3e9); 2-D (smoothed tables): 2^24 node pairs per point (q up to ~1.2e5 at
+# rho = 1/2).  The mpmath backend has no such limit.
+MAX_NODES_1D = 1 << 22
+MAX_NODES_2D = 1 << 24
+
+
+class QuadratureTooLarge(DomainError):
+    """A Gaussian expectation whose trapezoid rule would exceed the per-point work budget."""
+
+
+def rule_size(scale: float, digits: int = DEFAULT_DIGITS, half: bool = False) -> int:
+    """Number of nodes of :func:`trapezoid_rule` at ``scale`` (without building it)."""
+    log_target = (digits + 2) * LN10
+    h = min(2.0 * math.pi * (TANH_STRIP / scale) / log_target, 0.5)
+    n = int(math.ceil(math.sqrt(2.0 * log_target) / h))
+    return n + 1 if half else 2 * n + 1
+
+
+def _refuse(what, q, nodes, budget):
+    raise QuadratureTooLarge(
+        f"{what}: variance q = {q:.6g} needs {nodes:.3g} quadrature nodes per point (about 73 sqrt(q) per "
+        f"dimension for the stated 1e-17 accuracy), over the float64 kernels' bounded-work budget of "
+        f"{budget} per point; use the mpmath backend for such large variances")
 
 
 def _max(x) -> float:
@@ -182,6 +210,10 @@ def expect_with(backend, f, q, digits=DEFAULT_DIGITS, chunk=1 << 22):
     if s.shape[0] == 0:
         return q * 0
     lv = _level(_np_of(s))
+    top = int(lv.max())
+    if rule_size(_level_scale(top), digits) > MAX_NODES_1D:
+        _refuse("Gaussian expectation E[f(sqrt(q) Z)]", float(_np_of(s).max()) ** 2,
+                rule_size(_level_scale(top), digits), MAX_NODES_1D)
     out = backend.asarray(np.zeros(s.shape[0]))
     for level in np.unique(lv):
         idx_np = np.nonzero(lv == level)[0]
@@ -215,31 +247,41 @@ def expect_torch(f, q, digits: int = DEFAULT_DIGITS):
 
 
 def expect2_with(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, chunk=1 << 22):
+    """E[f(u1) g(u2)] by the tensor-product trapezoid rule over (x, y) (module docstring).
+
+    Points are grouped by the level of their own scale sqrt(max(q1, q2)) (as in :func:`expect_with`), so
+    a point's value never depends on the other points of the batch; work is bounded by MAX_NODES_2D.
+    """
     rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
     if backend.name == "numpy":
         rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
     else:
         rho, q1, q2 = backend.t.broadcast_tensors(rho, q1, q2)
     shape = rho.shape
-    qmax = max(_max(q1), _max(q2))
-    zx, wx = _rule_for(backend, qmax, half=odd, digits=digits)
-    zy, wy = _rule_for(backend, qmax, digits=digits)
     r, s1, s2 = rho.reshape(-1), backend.sqrt(q1).reshape(-1), backend.sqrt(q2).reshape(-1)
+    if r.shape[0] == 0:
+        return rho * 0
     sc = backend.sqrt(backend.where(r * r < 1, 1 - r * r, 0 * r))
-    n = zx.shape[0] * zy.shape[0]
-    step = max(1, chunk // n)
-    out = []
-    for i in range(0, r.shape[0], step):
-        sl = slice(i, i + step)
-        a = f(s1[sl, None] * zx[None, :])  # (P, nx)
-        v = (s2[sl] * r[sl])[:, None, None] * zx[None, :, None] + (s2[sl] * sc[sl])[:, None, None] * zy[None, None, :]
-        inner = g(v) @ wy  # (P, nx)
-        out.append((a * inner) @ wx)
-    if backend.name == "numpy":
-        res = np.concatenate(out) if out else np.zeros(0)
-    else:
-        res = backend.t.cat(out) if out else backend.asarray(np.zeros(0))
-    return res.reshape(shape)
+    smax = np.maximum(_np_of(s1), _np_of(s2))
+    lv = _level(smax)
+    top = int(lv.max())
+    worst = rule_size(_level_scale(top), digits, half=odd) * rule_size(_level_scale(top), digits)
+    if worst > MAX_NODES_2D:
+        _refuse("Gaussian expectation E[f(u1) g(u2)]", float(smax.max()) ** 2, worst, MAX_NODES_2D)
+    out = backend.asarray(np.zeros(r.shape[0]))
+    for level in np.unique(lv):
+        idx_np = np.nonzero(lv == level)[0]
+        zx, wx = (backend.asarray(v) for v in trapezoid_rule(_level_scale(level), half=odd, digits=digits))
+        zy, wy = (backend.asarray(v) for v in trapezoid_rule(_level_scale(level), digits=digits))
+        idx = idx_np if backend.name == "numpy" else backend.t.as_tensor(idx_np, device=backend.device)
+        step = max(1, chunk // (zx.shape[0] * zy.shape[0]))
+        for i in range(0, idx_np.size, step):
+            sl = idx[i:i + step]
+            a = f(s1[sl][:, None] * zx[None, :])  # (P, nx)
+            v = ((s2[sl] * r[sl])[:, None, None] * zx[None, :, None]
+                 + (s2[sl] * sc[sl])[:, None, None] * zy[None, None, :])
+            out[sl] = (a * (g(v) @ wy)) @ wx
+    return out.reshape(shape)
 
 
 def expect2(f, g, rho, q1=1.0, q2=1.0, odd: bool = False, digits: int = DEFAULT_DIGITS):
@@ -305,6 +347,11 @@ class Tanh:
         t = self.b.tanh(x)
         return t * t
 
+    def f2_minus_x2(self, x):
+        """tanh(x)^2 - x^2 = (tanh x - x)(tanh x + x), relative accuracy ~ eps at every x."""
+        t = self.b.tanh(x)
+        return tanh_minus_x(self.b, x, t) * (t + x)
+
     def d1(self, x):
         t = self.b.tanh(x)
         return 1 - t * t
@@ -324,24 +371,84 @@ class Tanh:
 TANH = Tanh(NUMPY)
 
 
+def _bernoulli_even(n_max):
+    """B_0, B_2, ..., B_{2 n_max} as exact fractions (Akiyama-Tanigawa)."""
+    from fractions import Fraction
+
+    m_max = 2 * n_max
+    a = [Fraction(0)] * (m_max + 1)
+    out = []
+    for m in range(m_max + 1):
+        a[m] = Fraction(1, m + 1)
+        for j in range(m, 0, -1):
+            a[j - 1] = j * (a[j - 1] - a[j])
+        if m % 2 == 0:
+            out.append(a[0])
+    return out
+
+
+# tanh x - x = sum_{n >= 2} T_n x^(2n-1), T_n = 2^(2n) (2^(2n) - 1) B_(2n) / (2n)!.  For |x| < 1/2 the
+# terms fall by ~ (2x/pi)^2 <= 0.1 each, so 17 terms reach 1e-17 relative; for |x| >= 1/2 the direct
+# difference loses at most |x| / |tanh x - x| <= 13 ulps.
+_TANH_SERIES_X = 0.5
+_TANH_COEFFS = [float(2 ** (2 * n) * (2 ** (2 * n) - 1) * b / math.factorial(2 * n))
+                for n, b in enumerate(_bernoulli_even(19)) if n >= 2]
+
+
+def tanh_minus_x(backend, x, t=None):
+    """tanh(x) - x with relative accuracy ~ eps for all x (series below |x| = 1/2)."""
+    t = backend.tanh(x) if t is None else t
+    small = abs(x) < _TANH_SERIES_X
+    xs = backend.where(small, x, 0 * x)  # the series only where it is used (no overflow elsewhere)
+    x2 = xs * xs
+    poly = 0 * x + _TANH_COEFFS[-1]
+    for c in reversed(_TANH_COEFFS[:-1]):
+        poly = poly * x2 + c
+    series = xs * x2 * poly
+    return backend.where(small, series, t - x)
+
+
 # ----------------------------------------------------------------------------------------------
 # Hermite coefficients phi_k = E[phi(Z) He_k(Z)] / sqrt(k!)
 def _lgamma_np(x):
     return np.vectorize(math.lgamma, otypes=[np.float64])(x)
 
 
+# r_n = Gamma(n + 1/2) / Gamma(n + 1) = sqrt(pi) C(2n, n) / 4^n.  A difference of two lgamma values loses
+# eps * lgamma(n) (5.7e-6 relative at large k, and NumPy and Torch lost it differently); instead r_n comes
+# from the recurrence r_{n+1} = r_n (n + 1/2)/(n + 1) (a table, n < 40, rounding <= 80 eps) and, for
+# n >= 40, from the asymptotic series ln r_n = -ln(n)/2 - 1/(8n) + 1/(192 n^3) - 1/(640 n^5)
+# + 17/(14336 n^7), whose truncation error is below 1e-17 at n = 40 (checked against mpmath in
+# tests/test_gauss.py).
+_R_TABLE_N = 40
+_R_TABLE = np.empty(_R_TABLE_N)
+_R_TABLE[0] = math.sqrt(math.pi)
+for _n in range(1, _R_TABLE_N):
+    _R_TABLE[_n] = _R_TABLE[_n - 1] * (_n - 0.5) / _n
+
+
+def _central_ratio(backend, n):
+    """r_n = Gamma(n + 1/2) / Gamma(n + 1) for integer-valued n >= 0 (array of the backend)."""
+    big = backend.where(n >= _R_TABLE_N, n, _R_TABLE_N + 0 * n)
+    inv = 1 / big
+    inv2 = inv * inv
+    series = backend.exp(-0.5 * backend.log(big) + inv * (-1 / 8 + inv2 * (1 / 192 + inv2 * (-1 / 640 + inv2 * 17 / 14336))))
+    small = backend.where(n < _R_TABLE_N, n, 0 * n)
+    if backend.name == "numpy":
+        table = _R_TABLE[small.astype(np.int64)]
+    else:
+        table = backend.asarray(_R_TABLE)[small.to(backend.t.int64)]
+    return backend.where(n < _R_TABLE_N, table, series)
+
+
 def _relu_coeff(backend, k):
     """ReLU: phi_0 = 1/sqrt(2 pi), phi_1 = 1/2, phi_k = 0 (odd k >= 3),
     phi_k = (-1)^(k/2+1) (k-3)!! / sqrt(2 pi k!) (even k >= 2)."""
-    if backend.name == "numpy":
-        lg = _lgamma_np
-    else:
-        lg = backend.t.lgamma
     kk = k
-    # (k-3)!! for even k >= 2 equals (k-2)! / (2^((k-2)/2) ((k-2)/2)!); (-1)!! = 1.
-    m = backend.where(kk >= 2, kk - 2, 0 * kk)
-    log_df = lg(m + 1) - (m / 2) * math.log(2.0) - lg(m / 2 + 1)
-    mag = backend.exp(log_df - 0.5 * lg(kk + 1)) / SQRT2PI
+    # even k = 2n >= 2: (k-3)!! / sqrt(k!) = sqrt(r_n / sqrt(pi)) / (2n - 1)  ((2n-1)!! = (2n)!/(2^n n!))
+    n = backend.where(kk >= 2, kk / 2, 1 + 0 * kk)
+    n = n - n % 1
+    mag = backend.sqrt(_central_ratio(backend, n) / math.sqrt(math.pi)) / ((2 * n - 1) * SQRT2PI)
     sign = backend.where(((kk / 2) % 2) == 0, -1.0 + 0 * kk, 1.0 + 0 * kk)  # (-1)^(k/2+1)
     even = (kk % 2) == 0
     val = backend.where(even & (kk >= 2), sign * mag, 0 * kk)
@@ -519,7 +626,7 @@ def _level_scale(lv):
     return _SCALE_FLOOR * _LADDER ** int(lv)
 
 
-def _expect2_sym(backend, f, parity, rho, q1, q2, digits=DEFAULT_DIGITS, chunk=1 << 22):
+def expect2_sym_with(backend, f, parity, rho, q1, q2, digits=DEFAULT_DIGITS, chunk=1 << 22):
     rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
     if backend.name == "numpy":
         rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
@@ -535,6 +642,12 @@ def _expect2_sym(backend, f, parity, rho, q1, q2, digits=DEFAULT_DIGITS, chunk=1
     lw = _level(_np_of(sw))
     lx = _level(_np_of(sx))
     keys = lw * 100000 + lx
+    if keys.size:
+        sizes = {(int(w), int(x)): rule_size(_level_scale(w), digits, half=True) * rule_size(_level_scale(x), digits)
+                 for w, x in set(zip(lw.tolist(), lx.tolist()))}
+        worst = max(sizes.values())
+        if worst > MAX_NODES_2D:
+            _refuse("Gaussian expectation E[f(u1) f(u2)]", float(_np_of(qm).max()), worst, MAX_NODES_2D)
     out = backend.asarray(np.zeros(r.shape[0]))
     rt1, rt2 = backend.sqrt(ra), backend.sqrt(1 - ra)
     s1, s2 = backend.sqrt(a1), backend.sqrt(a2)
@@ -579,8 +692,8 @@ def _np_of(x):
 def _cov_tanh(backend, rho, q1, q2, deriv=False, digits=DEFAULT_DIGITS):
     T = Tanh(backend)
     if deriv:
-        return _expect2_sym(backend, T.d1, 1.0, rho, q1, q2, digits=digits)
-    return _expect2_sym(backend, T.f, -1.0, rho, q1, q2, digits=digits)
+        return expect2_sym_with(backend, T.d1, 1.0, rho, q1, q2, digits=digits)
+    return expect2_sym_with(backend, T.f, -1.0, rho, q1, q2, digits=digits)
 
 
 
@@ -598,7 +711,7 @@ def cov_tanh(rho, q1=1.0, q2=1.0, digits: int = DEFAULT_DIGITS):
     Source: Yarotsky's lecture, the covariance map C (without the alpha_w^2, alpha_h^2 affine part);
     ICLR 2022 eq. (2.3) C[tanh|rho] at q1 = q2 = 1.  Trapezoid rule, ~1e-16 relative to
     sqrt(E tanh(u1)^2 E tanh(u2)^2) at the default ``digits`` = 17 (``digits`` = 13 is enough for
-    the issue's 1e-12 target and ~1.6x cheaper).  Algorithm: :func:`_expect2_sym` (smoothed tables).
+    the issue's 1e-12 target and ~1.6x cheaper).  Algorithm: :func:`expect2_sym_with` (smoothed tables).
     """
     rho, q1, q2 = _cov_args("gauss.cov.tanh", NUMPY, rho, q1, q2)
     return _cov_tanh(NUMPY, rho, q1, q2, digits=digits)
