@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from theorycheck.numeric import _validate as _v
-from theorycheck.numeric._validate import DomainError
+from theorycheck.numeric import validate as _v
+from theorycheck.numeric.validate import DomainError
 
 __all__ = [
     "w_t",

@@ -38,13 +38,15 @@ transition like 1/|1 - chi1|, as for any method.
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from theorycheck.numeric import _validate as _v
-from theorycheck.numeric._validate import DomainError
+from theorycheck.numeric import validate as _v
+from theorycheck.numeric.validate import DomainError
+from theorycheck.numeric.backend import backend_for
 from theorycheck.numeric.gaussian import NUMPY, QuadratureTooLarge, Tanh, expect2_sym_with, expect_with, torch_backend
 
 __all__ = [
@@ -59,10 +61,12 @@ __all__ = [
     "critical_ratio_relu", "critical_ratio_relu_torch",
     "critical_ratio_leaky_relu", "critical_ratio_leaky_relu_torch",
     "critical_ratio_erf", "critical_ratio_erf_torch", "critical_ratio_tanh", "critical_ratio_tanh_torch",
-    "q_infinity", "q_infinity_torch", "bracketed_fixed_point",
+    "q_infinity", "q_infinity_torch", "bracketed_fixed_point", "correlation_trajectory",
 ]
 
 ACTIVATIONS = ("relu", "leaky_relu", "erf", "tanh")
+# phi'(0)^2: the slope of nu at q = 0 is sw2 phi'(0)^2 (erf: (2/sqrt(pi))^2, tanh: 1)
+DPHI0_SQ = {"erf": 4 / math.pi, "tanh": 1.0}
 _TOL = 4 * 2.0**-52
 MAX_ITER = 200
 
@@ -297,7 +301,23 @@ def _solve_qstar(act, B, sw2, sb2, a=None, max_iter=MAX_ITER):
             dg = s * A.dm2(x) - 1
             return g, dg
 
-    q, it, conv = _newton(B, fun, lo, hi, hi, max_iter=max_iter)
+    x0 = hi
+    if act == "tanh":
+        # Start right of the root but close to it: twice the root of the quadratic model
+        # -2 sw2 x^2 + (sw2 - 1) x + sb2 (m2(x) - x = -2x^2 + O(x^3)), kept when g < 0 there.  Newton from
+        # hi = sb2 + sw2 would only halve x per step where g ~ sb2 - 2x^2 (500 steps down to 1e-150).
+        a2, b1 = 2 * sw2, sw2 - 1
+        root_d = B.sqrt(b1 * b1 + 4 * a2 * sb2)
+        den = B.where(b1 >= 0, 2 * a2 + 0 * b1, root_d - b1)
+        num = B.where(b1 >= 0, b1 + root_d, 2 * sb2)
+        ok = (den > 0) & (num > 0) & ~is_zero
+        x1 = B.where(ok, 2 * num / B.where(den > 0, den, 1.0 + 0 * den), hi)
+        x1 = B.where(x1 < hi, x1, hi)
+        g1 = fun(x1, x1 == x1)[0]
+        use = ok & (g1 < 0)
+        hi = B.where(use, x1, hi)
+        x0 = hi
+    q, it, conv = _newton(B, fun, lo, hi, x0, max_iter=max_iter)
     q = B.where(is_zero, zero, q)
     it = B.where(is_zero, zero, it)
     conv = conv | is_zero
@@ -311,14 +331,6 @@ def _check_sw_sb(fid, sw2, sb2):
     _v.check_param(fid, "sb2", sb2, 0.0, None, False, True, False)
 
 
-def _backend(backend, *args):
-    if backend == "numpy":
-        return NUMPY
-    if backend == "torch":
-        return torch_backend(*args)
-    raise DomainError(f"backend {backend!r} is not one of numpy, torch")
-
-
 def solve_qstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: int = MAX_ITER) -> FixedPointResult:
     """Stable fixed point q* of nu(q) = sw2 E[phi(sqrt(q) Z)^2] + sb2 over arrays of (sw2, sb2).
 
@@ -328,7 +340,7 @@ def solve_qstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
     the ordered phase, nu'(0) <= 1) is returned as a value.  relu/leaky_relu with
     sw2 (1 + a^2)/2 >= 1 have no finite fixed point: FixedPointError.
     """
-    B = _backend(backend, sw2, sb2)
+    B = backend_for(backend, sw2, sb2)
     sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
     _check_sw_sb(f"solve_qstar({act})", sw2, sb2)
     if act == "leaky_relu":
@@ -343,7 +355,7 @@ def solve_qstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
 
 def qmap(act: str, q, sw2, sb2, a=None, backend: str = "numpy"):
     """nu(q) = sw2 E[phi(sqrt(q) Z)^2] + sb2 (one step of the length map)."""
-    B = _backend(backend, q, sw2, sb2)
+    B = backend_for(backend, q, sw2, sb2)
     q, sw2, sb2 = B.asarray(q), B.asarray(sw2), B.asarray(sb2)
     _v.check_param("qmap", "q", q, 0.0, None, False, True, False)
     _check_sw_sb("qmap", sw2, sb2)
@@ -353,7 +365,7 @@ def qmap(act: str, q, sw2, sb2, a=None, backend: str = "numpy"):
 
 def qmap_slope(act: str, q, sw2, a=None, backend: str = "numpy"):
     """nu'(q) = sw2 E[phi'(sqrt(q) Z)^2 + phi phi''] (the lecture's a at q = q*)."""
-    B = _backend(backend, q, sw2)
+    B = backend_for(backend, q, sw2)
     q, sw2 = B.asarray(q), B.asarray(sw2)
     A = Activation(act, B, None if a is None else B.asarray(a))
     return sw2 * A.dm2(q)
@@ -369,7 +381,7 @@ def correlation_map(act: str, c, sw2, sb2, q=None, a=None, backend: str = "numpy
     c_next is clipped to [-1, 1] (rounding can otherwise put P(1) one ulp above 1).
     Source: Yarotsky's lecture, "Evolution of correlations near a fixed point"; ICLR 2022 eq. (2.3).
     """
-    B = _backend(backend, c, sw2, sb2)
+    B = backend_for(backend, c, sw2, sb2)
     c, sw2, sb2 = B.asarray(c), B.asarray(sw2), B.asarray(sb2)
     _v.check_param("correlation_map", "c", c, -1.0, 1.0, False, False, False)
     _check_sw_sb("correlation_map", sw2, sb2)
@@ -392,7 +404,7 @@ def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
     P(c) = c in [0, 1) -- P is convex with P(0) >= 0 (ICLR 2022, Observation 1), so Newton from
     c = 0 increases monotonically to it.  Source: Yarotsky's lecture, depth scales; ICLR 2022 sec. 2.2.
     """
-    B = _backend(backend, sw2, sb2)
+    B = backend_for(backend, sw2, sb2)
     qs = solve_qstar(act, sw2, sb2, a=a, backend=backend, max_iter=max_iter).raise_if_diverged()
     sw2, sb2, q = _bcast(B, sw2, sb2, qs.value)
     shape = q.shape
@@ -434,12 +446,17 @@ def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
 # pair is made by :func:`_kernel_pair` from one implementation ``_<what>(fid, act, B, *args)``.
 def _kernel_pair(what, act, impl, doc, names=("sw2", "sb2"), fid=None):
     fid = fid or f"meanfield.{what}.{act}"
+    sig = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
 
-    def numpy_kernel(*args):
+    def numpy_kernel(*args, **kwargs):
+        args = sig.bind(*args, **kwargs).args
         return _guarded(fid, names, impl, act, NUMPY, *args)
 
-    def torch_kernel(*args):
+    def torch_kernel(*args, **kwargs):
+        args = sig.bind(*args, **kwargs).args
         return _guarded(fid, names, impl, act, torch_backend(*args), *args)
+
+    numpy_kernel.__signature__ = torch_kernel.__signature__ = sig
 
     for fn, suffix, d in ((numpy_kernel, "", doc), (torch_kernel, "_torch", f"Torch twin of {what}_{act}.")):
         fn.__name__ = fn.__qualname__ = f"{what}_{act}{suffix}"
@@ -494,13 +511,13 @@ def _xi_c_k(fid, act, B, sw2, sb2):
     _check_sw_sb(fid, sw2, sb2)
     backend = B.name
     q = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
-    ordered = _np((q == 0) & (sw2 * Activation(act, B).d1sq(0 * q) < 1))  # chi1 = 1 is criticality (below)
+    ordered = _np((q == 0) & (sw2 * DPHI0_SQ[act] < 1))  # chi1 = 1 is criticality (refused below)
     if ordered.any():
         i = np.unravel_index(int(np.argmax(ordered)), ordered.shape) if ordered.ndim else ()
         raise DomainError(
             f"{fid}: sb2 = {float(_np(sb2)[i])!r} with sw2 = {float(_np(sw2)[i])!r} is the ordered phase with "
-            "q* = 0, where c_l does not approach its limit geometrically (no finite correlation depth scale "
-            "xi_c exists; see numeric.propagation.correlation_trajectory): needs sb2 > 0 or sw2 phi'(0)^2 > 1")
+            "q* = 0, where c_l does not relax geometrically to a fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l "
+            "freezes at a start-dependent value), so no finite correlation depth scale xi_c exists; see numeric.fixed_point.correlation_trajectory): needs sb2 > 0 or sw2 phi'(0)^2 > 1")
     return _xi(fid, solve_cstar(act, sw2, sb2, backend=backend).raise_if_diverged(fid).slope_minus_one)
 
 
@@ -570,7 +587,8 @@ def _critical_sw2_k(fid, act, B, sb2, max_iter=MAX_ITER):
     q = B.where(b == 0, zero, q)
     conv = conv | (b == 0)
     FixedPointResult(q, q, it, conv, fid).raise_if_diverged(fid)
-    return (1 / A.d1sq(q)).reshape(shape)
+    # sb2 = 0: q = 0 and sw2 = 1/phi'(0)^2 exactly (the quadrature's weights sum to 1 only to an ulp)
+    return B.where(b == 0, 1 / DPHI0_SQ[act] + zero, 1 / A.d1sq(q)).reshape(shape)
 
 
 critical_sw2_erf, critical_sw2_erf_torch = _kernel_pair(
@@ -593,7 +611,7 @@ def bracketed_fixed_point(P, lo, hi, x0, backend: str = "numpy", max_iter: int =
     fixed point, as the correlation map of ICLR 2022 Observation 1).  Returns a :class:`FixedPointResult`
     (value, slope P'(x*), iterations, converged); call ``.raise_if_diverged()`` to insist.
     """
-    B = _backend(backend, lo, hi, x0)
+    B = backend_for(backend, lo, hi, x0)
     lo, hi, x0 = _bcast(B, lo, hi, x0)
     shape = x0.shape
     lo, hi, x0 = lo.reshape(-1), hi.reshape(-1), x0.reshape(-1)
@@ -642,3 +660,40 @@ q_infinity, q_infinity_torch = _kernel_pair(
         "quadrature's bounded work); larger g is refused (QuadratureTooLarge).")
 for _f, _n in ((q_infinity, "q_infinity"), (q_infinity_torch, "q_infinity_torch")):
     _f.__name__ = _f.__qualname__ = _n
+
+
+def correlation_trajectory(act: str, sw2, sb2, c0, depth: int, q0=1.0, a=None, backend: str = "numpy"):
+    """Mean-field trajectory ``(q_l, c_l)``, l = 0..depth, of two inputs with length q0 and correlation c0.
+
+    Iterates the length map and the covariance map jointly (Yarotsky's lecture, "Reduction to 1D
+    dynamics" and "Evolution of correlations"): q_{l+1} = sw2 E[phi(sqrt(q_l) Z)^2] + sb2,
+    k_{l+1} = sw2 C(c_l; q_l) + sb2, c_{l+1} = k_{l+1} / q_{l+1}; unlike :func:`correlation_map` it does
+    not assume q_l = q*.  It shows why xi_c is refused at sb2 = 0 in the ordered phase: there q_l -> 0
+    and c_l does not relax geometrically to a fixed point (ReLU: 1 - c_l ~ (9 pi^2 / 2) / l^2, a power
+    law; tanh: c_l freezes at a value that depends on c0 instead of reaching c* = 1), so no correlation
+    depth scale exists (tests/test_meanfield.py).  q_l decays like chi1^l there: keep depth such that
+    q0 chi1^depth stays above the float64 underflow (else DomainError).
+    Returns two arrays of shape (depth + 1,) + broadcast shape of the arguments.
+    """
+    B = backend_for(backend, sw2, sb2, c0, q0)
+    sw2, sb2, c, q = _bcast(B, sw2, sb2, c0, q0)
+    _check_sw_sb("correlation_trajectory", sw2, sb2)
+    _v.check_param("correlation_trajectory", "c0", c, -1.0, 1.0, False, False, False)
+    _v.check_param("correlation_trajectory", "q0", q, 0.0, None, True, True, False)
+    if not (isinstance(depth, (int, np.integer)) and depth >= 0):
+        raise DomainError(f"correlation_trajectory: parameter 'depth' = {depth!r} must be an integer >= 0")
+    A = Activation(act, B, None if a is None else B.asarray(a))
+    qs, cs = [q], [c]
+    for _ in range(depth):
+        k = sw2 * A.C(c, q) + sb2
+        q = sw2 * A.m2(q) + sb2
+        if not bool((q > 0).all()):
+            raise DomainError(f"correlation_trajectory: q_l underflowed to 0 at layer {len(qs)} (float64); "
+                              "use a smaller depth")
+        c = k / q
+        c = B.where(c > 1, 1.0 + 0 * c, B.where(c < -1, -1.0 + 0 * c, c))
+        qs.append(q)
+        cs.append(c)
+    if B.name == "numpy":
+        return np.stack(qs), np.stack(cs)
+    return B.t.stack(qs), B.t.stack(cs)

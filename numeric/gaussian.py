@@ -50,8 +50,9 @@ import math
 
 import numpy as np
 
-from theorycheck.numeric import _validate as _v
-from theorycheck.numeric._validate import DomainError
+from theorycheck.numeric import validate as _v
+from theorycheck.numeric.backend import NUMPY, TorchBackend, torch_backend  # noqa: F401
+from theorycheck.numeric.validate import DomainError
 
 __all__ = [
     "trapezoid_rule",
@@ -86,54 +87,7 @@ HERMITE_K_MAX_TANH = 40  # documented domain of hermite_coeff_tanh (see its docs
 
 
 # ----------------------------------------------------------------------------------------------
-# Backends
-class NUMPY:
-    name = "numpy"
-    tanh = staticmethod(np.tanh)
-    sqrt = staticmethod(np.sqrt)
-    exp = staticmethod(np.exp)
-    where = staticmethod(np.where)
-    asin = staticmethod(np.arcsin)
-    atan = staticmethod(np.arctan)
-    log1p = staticmethod(np.log1p)
-    log = staticmethod(np.log)
-    isfinite = staticmethod(np.isfinite)
-    copy = staticmethod(np.copy)
-
-    @staticmethod
-    def asarray(x, like=None):
-        return np.asarray(x, dtype=np.float64)
-
-
-class TorchBackend:
-    name = "torch"
-
-    def __init__(self, device):
-        t = _v.torch()
-        self.t = t
-        self.device = device
-        self.tanh, self.sqrt, self.exp, self.where = t.tanh, t.sqrt, t.exp, t.where
-        self.asin, self.log, self.isfinite, self.copy = t.asin, t.log, t.isfinite, t.clone
-        self.atan, self.log1p = t.atan, t.log1p
-
-    def asarray(self, x, like=None):
-        t = self.t
-        if isinstance(x, t.Tensor):
-            return x.to(dtype=t.float64, device=self.device)
-        return t.as_tensor(np.asarray(x, dtype=np.float64), dtype=t.float64, device=self.device)
-
-
-def torch_backend(*args):
-    t = _v.torch()
-    device = next((a.device for a in args if isinstance(a, t.Tensor)), None) or t.device("cpu")
-    return TorchBackend(device)
-
-
-def _scalar_out(value: float, backend):
-    """A 0-d float64 array / tensor holding a constant."""
-    if backend.name == "numpy":
-        return np.float64(value)
-    return backend.asarray(value)
+# Backends: numeric.backend (re-exported here for callers of this module)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -223,7 +177,7 @@ def expect_with(backend, f, q, digits=DEFAULT_DIGITS, chunk=1 << 22):
         step = max(1, chunk // z.shape[0])
         for i in range(0, idx_np.size, step):
             sl = idx[i:i + step]
-            out[sl] = f(s[sl][:, None] * z[None, :]) @ w
+            out[sl] = (f(s[sl][:, None] * z[None, :]) * w).sum(-1)  # row sums: batch-independent
     return out.reshape(shape)
 
 
@@ -280,7 +234,7 @@ def expect2_with(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, c
             a = f(s1[sl][:, None] * zx[None, :])  # (P, nx)
             v = ((s2[sl] * r[sl])[:, None, None] * zx[None, :, None]
                  + (s2[sl] * sc[sl])[:, None, None] * zy[None, None, :])
-            out[sl] = (a * (g(v) @ wy)) @ wx
+            out[sl] = (a * (g(v) * wy).sum(-1) * wx).sum(-1)
     return out.reshape(shape)
 
 
@@ -662,11 +616,12 @@ def expect2_sym_with(backend, f, parity, rho, q1, q2, digits=DEFAULT_DIGITS, chu
         step = max(1, chunk // (zw.shape[0] * zx.shape[0]))
         for i in range(0, idx_np.size, step):
             sl = idx[i:i + step]
-            S1 = f(b1w[sl][:, None, None] * zw[None, :, None] + b1x[sl][:, None, None] * zx[None, None, :]) @ wx
+            # row sums (not matrix products): a point's sum order never depends on how many points share it
+            S1 = (f(b1w[sl][:, None, None] * zw[None, :, None] + b1x[sl][:, None, None] * zx[None, None, :]) * wx).sum(-1)
             same = bool((a1[sl] == a2[sl]).all())
-            S2 = S1 if same else f(b2w[sl][:, None, None] * zw[None, :, None]
-                                   + b2x[sl][:, None, None] * zx[None, None, :]) @ wx
-            out[sl] = (S1 * S2) @ ww
+            S2 = S1 if same else (f(b2w[sl][:, None, None] * zw[None, :, None]
+                                    + b2x[sl][:, None, None] * zx[None, None, :]) * wx).sum(-1)
+            out[sl] = (S1 * S2 * ww).sum(-1)
     return (sign * out).reshape(shape)
 
 

@@ -67,12 +67,15 @@ XI = {act: -1 / sp.log(sw2 * KAPPA[act]) for act in KAPPA}
 # once x < eps/2 (log1p(-1) = -inf, printed xi = 0.0 at sw2 = 1e-20 instead of 0.0214), and it carries the
 # rounding of x - 1 (relative error eps/|x|) for small x; there ln(x) is accurate.  The Piecewise keeps
 # log1p only on (1/2, 1), where x - 1 is exact (Sterbenz) and log1p keeps relative accuracy.
-XI_STABLE = {act: -1 / sp.Piecewise((log1p(sw2 * KAPPA[act] - 1), sw2 * KAPPA[act] > sp.Rational(1, 2)),
+# (Max(x - 1, -1/2) = x - 1 inside its branch; it keeps the branch NumPy evaluates everywhere finite.)
+XI_STABLE = {act: -1 / sp.Piecewise((log1p(sp.Max(sw2 * KAPPA[act] - 1, -sp.Rational(1, 2))),
+                                     sw2 * KAPPA[act] > sp.Rational(1, 2)),
                                     (sp.log(sw2 * KAPPA[act]), True)) for act in KAPPA}
 
 
 def _xi_rewrite_proof(act):
-    """Branch 1: log1p(x - 1) = log(x) identically; branch 2 is log(x) as printed."""
+    """Branch 1: log1p(x - 1) = log(x) identically (Max(x - 1, -1/2) = x - 1 where x > 1/2);
+    branch 2 is log(x) as printed."""
     x = sw2 * KAPPA[act]
     return lambda: sp.Abs(sp.expand_func(log1p(x - 1)) - sp.log(x))
 # The lecture's exercise "explicit correlation map for ReLU": c -> (sw2 q* C[ReLU|c] + sb2)/q*
@@ -84,10 +87,12 @@ CMAP_RELU = (sw2 * qs * (sp.sqrt(1 - c**2) + (sp.pi - sp.acos(c)) * c) / (2 * sp
 XI_NOTE = ("ln(x), x = sw2 (1+a^2)/2, is evaluated as log1p(x - 1) where 1/2 < x (accurate near criticality "
            "x -> 1) and as ln(x) elsewhere (log1p(x - 1) cancels for small x: it printed 0.0 at sw2 = 1e-20)")
 # At sb2 = 0 in the ordered phase q* = 0: the correlation of a vanishing signal does not relax geometrically
-# (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no correlation depth scale exists
-# (numeric.propagation.correlation_trajectory shows it).  Refused, as at criticality.
-XI_C_ORDERED_MSG = ("sb2 = 0 in the ordered phase gives q* = 0, where c_l does not approach its limit "
-                    "geometrically (no finite correlation depth scale xi_c exists)")
+# to a fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no
+# correlation depth scale exists
+# (numeric.fixed_point.correlation_trajectory shows it).  Refused, as at criticality.
+XI_C_ORDERED_MSG = ("sb2 = 0 in the ordered phase gives q* = 0, where c_l does not relax geometrically to a "
+                    "fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no "
+                    "finite correlation depth scale xi_c exists")
 XI_C_CONS = (Constraint(sb2 > 0, XI_C_ORDERED_MSG),)
 
 

@@ -53,16 +53,22 @@ U_SIGMOID_PRINTED = s * E2 / (E2 - 1 + s / u0)
 _X = 2 * s * t / tau
 # u = s u0 / (s e^{-x} + u0 (1 - e^{-x})) divided through by the larger of s and u0, so that no product
 # s u0 is formed (it underflows to 0 at s = u0 = 1e-170, true u(1) = 1e-170) and the ratio is <= 1.
+# _R = min(s, u0)/max(s, u0) <= 1 is u0/s in the first branch and s/u0 in the second; formed this way it never
+# overflows in the branch that NumPy evaluates everywhere and then discards.
+_R = sp.Min(s, u0) / sp.Max(s, u0)
 U_SIGMOID_STABLE = sp.Piecewise(
-    (u0 / (sp.exp(-_X) - (u0 / s) * expm1(-_X)), u0 <= s),
-    (s / ((s / u0) * sp.exp(-_X) - expm1(-_X)), True),
+    (u0 / (sp.exp(-_X) - _R * expm1(-_X)), u0 <= s),
+    (s / (_R * sp.exp(-_X) - expm1(-_X)), True),
 )
 
 
 def _u_sigmoid_proof():
-    """Each branch equals s u0 / (s e^{-x} - u0 expm1(-x)) (multiply numerator and denominator by s or u0)."""
+    """Each branch (with _R = u0/s, resp. s/u0, inside the branch) equals s u0 / (s e^{-x} - u0 expm1(-x))
+    (multiply numerator and denominator by s or u0), which equals the printed form."""
     ref = s * u0 / (s * sp.exp(-_X) - u0 * expm1(-_X))
-    return sum(sp.Abs(sp.simplify(sp.expand_func(b - ref))) for b, _ in U_SIGMOID_STABLE.args) + sp.Abs(
+    b1 = u0 / (sp.exp(-_X) - (u0 / s) * expm1(-_X))
+    b2 = s / ((s / u0) * sp.exp(-_X) - expm1(-_X))
+    return sum(sp.Abs(sp.simplify(sp.expand_func(b - ref))) for b in (b1, b2)) + sp.Abs(
         sp.simplify(sp.expand_func(ref) - U_SIGMOID_PRINTED))
 
 u_sigmoid = register(
