@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["DTYPE", "NUMPY", "TorchBackend", "torch_backend", "backend_for", "torch", "as_numpy", "as_torch",
-           "generator", "require_generator", "haar_orthogonal"]
+           "generator", "require_generator", "haar_orthogonal", "twin_kernels"]
 
 DTYPE = "float64"
 _TORCH = None
@@ -152,3 +152,32 @@ def haar_orthogonal(n: int, gen, batch: int | None = None, device=None):
     d = t.where(d == 0, t.ones_like(d), d)
     q = q * d.unsqueeze(-2)
     return q if device is None else q.to(device)
+
+
+def twin_kernels(name: str, params, body, doc: str, module: str):
+    """The public NumPy kernel ``name`` and its Torch twin ``name_torch`` from one implementation.
+
+    ``params``: parameter names, or (name, default) pairs; ``body(B, *args)`` computes with backend ``B``
+    (:data:`NUMPY`, or :func:`torch_backend` of the arguments).  Both kernels accept positional or keyword
+    arguments and carry the same signature and documentation.
+    """
+    import inspect
+
+    P = inspect.Parameter
+    sig = inspect.Signature([P(p, P.POSITIONAL_OR_KEYWORD) if isinstance(p, str)
+                             else P(p[0], P.POSITIONAL_OR_KEYWORD, default=p[1]) for p in params])
+
+    def numpy_kernel(*args, **kwargs):
+        b = sig.bind(*args, **kwargs)
+        b.apply_defaults()
+        return body(NUMPY, *b.args)
+
+    def torch_kernel(*args, **kwargs):
+        b = sig.bind(*args, **kwargs)
+        b.apply_defaults()
+        return body(torch_backend(*b.args), *b.args)
+
+    for fn, suffix, d in ((numpy_kernel, "", doc), (torch_kernel, "_torch", f"Torch twin of :func:`{name}`.")):
+        fn.__name__ = fn.__qualname__ = name + suffix
+        fn.__doc__, fn.__module__, fn.__signature__ = d, module, sig
+    return numpy_kernel, torch_kernel

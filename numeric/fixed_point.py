@@ -38,7 +38,6 @@ transition like 1/|1 - chi1|, as for any method.
 """
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass
 
@@ -46,7 +45,7 @@ import numpy as np
 
 from theorycheck.numeric import validate as _v
 from theorycheck.numeric.validate import DomainError
-from theorycheck.numeric.backend import backend_for
+from theorycheck.numeric.backend import backend_for, twin_kernels
 from theorycheck.numeric.gaussian import NUMPY, QuadratureTooLarge, Tanh, expect2_sym_with, expect_with, torch_backend
 
 __all__ = [
@@ -129,6 +128,10 @@ class Activation:
         self.act, self.B, self.a = act, B, a
         self.T = Tanh(B)
 
+    def kappa(self, q):
+        """E[phi'(Z)^2] = E[phi(Z)^2] of the positively homogeneous ReLU family: 1/2, (1 + a^2)/2."""
+        return (0.5 if self.act == "relu" else (1 + self.a * self.a) / 2) + 0 * q
+
     def m2(self, q):
         """E[phi(sqrt(q) Z)^2]."""
         B, a = self.B, self.a
@@ -158,22 +161,18 @@ class Activation:
 
     def dm2(self, q):
         """d/dq E[phi(sqrt(q) Z)^2] = E[phi'^2 + phi phi''] (heat equation / Stein)."""
-        B, a = self.B, self.a
-        if self.act == "relu":
-            return 0.5 + 0 * q
-        if self.act == "leaky_relu":
-            return (1 + a * a) / 2 + 0 * q
+        B = self.B
+        if self.act in ("relu", "leaky_relu"):
+            return self.kappa(q)
         if self.act == "erf":
             return 4 / (math.pi * (1 + 2 * q)) / B.sqrt(1 + 4 * q)  # two divisions: no overflow at large q
         return expect_with(B, lambda x: (lambda t: (1 - t * t) * (1 - 3 * t * t))(B.tanh(x)), q)
 
     def d1sq(self, q):
         """E[phi'(sqrt(q) Z)^2] (chi1 / sw2)."""
-        B, a = self.B, self.a
-        if self.act == "relu":
-            return 0.5 + 0 * q
-        if self.act == "leaky_relu":
-            return (1 + a * a) / 2 + 0 * q
+        B = self.B
+        if self.act in ("relu", "leaky_relu"):
+            return self.kappa(q)
         if self.act == "erf":
             return 4 / (math.pi * B.sqrt(1 + 4 * q))
         return expect_with(B, self.T.d1sq, q)
@@ -446,23 +445,8 @@ def solve_cstar(act: str, sw2, sb2, a=None, backend: str = "numpy", max_iter: in
 # pair is made by :func:`_kernel_pair` from one implementation ``_<what>(fid, act, B, *args)``.
 def _kernel_pair(what, act, impl, doc, names=("sw2", "sb2"), fid=None):
     fid = fid or f"meanfield.{what}.{act}"
-    sig = inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
-
-    def numpy_kernel(*args, **kwargs):
-        args = sig.bind(*args, **kwargs).args
-        return _guarded(fid, names, impl, act, NUMPY, *args)
-
-    def torch_kernel(*args, **kwargs):
-        args = sig.bind(*args, **kwargs).args
-        return _guarded(fid, names, impl, act, torch_backend(*args), *args)
-
-    numpy_kernel.__signature__ = torch_kernel.__signature__ = sig
-
-    for fn, suffix, d in ((numpy_kernel, "", doc), (torch_kernel, "_torch", f"Torch twin of {what}_{act}.")):
-        fn.__name__ = fn.__qualname__ = f"{what}_{act}{suffix}"
-        fn.__doc__ = d
-        fn.__module__ = __name__
-    return numpy_kernel, torch_kernel
+    return twin_kernels(f"{what}_{act}", names, lambda B, *args: _guarded(fid, names, impl, act, B, *args),
+                        doc, __name__)
 
 
 def _guarded(fid, names, impl, act, B, *args):
@@ -658,8 +642,8 @@ q_infinity, q_infinity_torch = _kernel_pair(
     doc="Stable fixed point of Saxe et al. 2013 supp. G eq. (48), q = g^2 E[tanh(sqrt(q) Z)^2] (eq. 49): "
         "0 for g <= 1, positive for g > 1.\n\nAccurate domain: g up to ~5.7e4 (q_inf ~ g^2 within the "
         "quadrature's bounded work); larger g is refused (QuadratureTooLarge).")
-for _f, _n in ((q_infinity, "q_infinity"), (q_infinity_torch, "q_infinity_torch")):
-    _f.__name__ = _f.__qualname__ = _n
+q_infinity.__name__ = q_infinity.__qualname__ = "q_infinity"
+q_infinity_torch.__name__ = q_infinity_torch.__qualname__ = "q_infinity_torch"
 
 
 def correlation_trajectory(act: str, sw2, sb2, c0, depth: int, q0=1.0, a=None, backend: str = "numpy"):
