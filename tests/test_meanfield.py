@@ -363,3 +363,11 @@ def test_finite_width_relu_correlation_in_the_ordered_phase_is_not_geometric():
     _, c = F.correlation_trajectory("relu", 1.5, 0.0, 0.5, 40)
     assert u.mean() > 100 * 0.5 * 0.75**40
     assert abs(u.mean() - (1 - c[40])) <= 5 * u.std(ddof=1) / math.sqrt(u.size) + 5 / 512
+
+
+def test_bracketed_fixed_point_solves_a_convex_map():
+    """P(x) = 1/2 + x^2/4 on [0, 1]: x* = 2 - sqrt(2), P'(x*) = x*/2 (exact); Newton from 0 increases
+    monotonically; the 4 eps stopping rule plus rounding of P bound the error by 8 eps."""
+    res = F.bracketed_fixed_point(lambda x: (0.5 + x * x / 4, x / 2), 0.0, 1.0, 0.0).raise_if_diverged()
+    assert abs(float(res.value) - (2 - math.sqrt(2))) <= 8 * EPS
+    assert abs(float(res.slope) - (2 - math.sqrt(2)) / 2) <= 8 * EPS
