@@ -552,19 +552,32 @@ def _critical_sw2_k(fid, act, B, sb2, max_iter=MAX_ITER):
             dd1 = expect_with(B, lambda x: (lambda t: -2 * (1 - t * t) ** 2 * (1 - 5 * t * t))(B.tanh(x)), q)
         return m2, d1, dm2, dd1
 
+    def F_and_dF(x, bb):
+        if act == "erf":
+            # q - m2/d1 = sqrt(1+4q) (y - atan y)/2 with y = 2q/sqrt(1+4q) (m2 = (2/pi) atan y, q d1 = (2/pi) y):
+            # a sum of non-negative terms, where q - m2/d1 = O(q^2) cancelled (4e-8 relative error in sw2
+            # at sb2 = 1.6e-30 before); dF likewise, term by term.
+            r = B.sqrt(1 + 4 * x)
+            y = 2 * x / r
+            yma = y_minus_atan(B, y)
+            F = r * yma / 2 - bb
+            dF = yma / r + (y * y / (1 + y * y)) * (1 + 2 * x) / (1 + 4 * x)  # dy/dq = 2(1+2q)/r^3
+            return F, dF, 8 * _TOL * (r * yma / 2 + bb)
+        m2, d1, dm2, dd1 = parts(x)
+        F = x - m2 / d1 - bb
+        dF = 1 - (dm2 * d1 - m2 * dd1) / (d1 * d1)
+        return F, dF, 2 * _TOL * (abs(x) + bb)
+
     hi = B.where(b > 1, b, 1.0 + 0 * b)
     while True:  # at most ~1100 doublings before float64 overflow; the quadrature refuses far earlier
-        m2, d1, _, _ = parts(hi)
-        grow = (hi - m2 / d1 - b) <= 0
+        grow = F_and_dF(hi, b)[0] <= 0
         if not bool(grow.any()):
             break
         hi = B.where(grow, 2 * hi, hi)
 
     def fun(x, idx):
-        m2, d1, dm2, dd1 = parts(x)
-        F = x - m2 / d1 - b[idx]
-        dF = 1 - (dm2 * d1 - m2 * dd1) / (d1 * d1)
-        return -F, -dF  # the solver wants g > 0 left of the root
+        F, dF, err = F_and_dF(x, b[idx])
+        return -F, -dF, err  # the solver wants g > 0 left of the root
 
     zero = 0 * b
     q, it, conv = _newton(B, fun, zero, hi, hi, max_iter=max_iter)
@@ -584,6 +597,22 @@ critical_sw2_tanh, critical_sw2_tanh_torch = _kernel_pair(
     "sw2 on the critical line chi1 = 1 for tanh (sw2 = 1 at sb2 = 0).\n\nAccurate domain: sb2 up to ~3e9 "
     "(the critical q then stays within the quadrature's bounded-work domain); larger sb2 is refused "
     "(QuadratureTooLarge, a DomainError) -- use the mpmath backend.")
+
+
+# y - arctan(y) = sum_{n >= 1} (-1)^(n+1) y^(2n+1)/(2n+1): 28 terms below |y| = 1/2 (terms fall by y^2 <= 1/4,
+# truncation < 1e-17 relative); above, the direct difference loses at most y/(y - atan y) <= 13 ulps.
+_ATAN_COEFFS = [(-1) ** (n + 1) / (2 * n + 1) for n in range(1, 29)]
+
+
+def y_minus_atan(B, y):
+    """y - arctan(y) with relative accuracy ~ eps for every y (series below |y| = 1/2)."""
+    small = abs(y) < 0.5
+    ys = B.where(small, y, 0 * y)
+    y2 = ys * ys
+    poly = 0 * y + _ATAN_COEFFS[-1]
+    for c in reversed(_ATAN_COEFFS[:-1]):
+        poly = poly * y2 + c
+    return B.where(small, ys * y2 * poly, y - B.atan(y))
 
 
 def bracketed_fixed_point(P, lo, hi, x0, backend: str = "numpy", max_iter: int = MAX_ITER) -> FixedPointResult:

@@ -301,6 +301,36 @@ def _mp_critical_sw2_erf(sb2):
         return 1 / d1(q)
 
 
+def _mp_critical_sw2_erf_bisect(sb2):
+    """Independent reference for any sb2 > 0: bisection (geometric while the bracket spans decades) on
+    F(q) = q - m2(q)/d1sq(q) - sb2, increasing in q, at 2 |log10 sb2| + 80 digits (F = O(q^2) at small q
+    cancels about |log10 q| digits of the working precision)."""
+    with mpmath.workdps(int(2 * abs(math.log10(sb2))) + 80):
+        b = mpmath.mpf(sb2)
+        m2 = lambda q: 2 / mpmath.pi * mpmath.asin(2 * q / (1 + 2 * q))  # noqa: E731
+        d1 = lambda q: 4 / (mpmath.pi * mpmath.sqrt(1 + 4 * q))  # noqa: E731
+        lo, hi = b * 0 + mpmath.mpf(10) ** -400, 2 * b + 10
+        for _ in range(3000):
+            mid = mpmath.sqrt(lo * hi) if hi > 4 * lo else (lo + hi) / 2
+            if mid - m2(mid) / d1(mid) - b > 0:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo < mpmath.mpf(10) ** -30 * hi:
+                break
+        return 1 / d1((lo + hi) / 2)
+
+
+@pytest.mark.parametrize("sb2", [1.6e-30, 1e-10, 1e-3, 0.7])
+def test_critical_sw2_erf_at_tiny_sb2(sb2):
+    """Before: 4.3e-8 relative error at sb2 = 1.6e-30 (q - m2/d1 = O(q^2) cancelled).  Now formed as
+    sqrt(1+4q)(y - atan y)/2 without cancellation: the root q has the 4 eps stopping rule and ~8 eps of
+    F's rounding over |q F'(q)/F(q)| ~ 2, and sw2 = pi sqrt(1+4q)/4 halves that: bound 16 eps."""
+    ref = _mp_critical_sw2_erf_bisect(sb2)
+    for b in ("numpy", "torch"):
+        assert rel(generated_function(get("meanfield.critical_sw2.erf"), b)(sb2), ref) <= 16 * EPS, b
+
+
 @pytest.mark.parametrize("sb2", [1e10, 1e20, 3.7e45, 1e100, 1e300])
 def test_critical_sw2_erf_at_huge_sb2(sb2):
     """Before: 6746518852.26 for every sb2 >= ~1e20 (the bracket stopped at 2^64); 2e-8 NumPy/Torch
