@@ -566,7 +566,24 @@ def _critical_sw2_k(fid, act, B, sb2, max_iter=MAX_ITER):
         m2, d1, dm2, dd1 = parts(x)
         F = x - m2 / d1 - bb
         dF = 1 - (dm2 * d1 - m2 * dd1) / (d1 * d1)
-        return F, dF, 2 * _TOL * (abs(x) + bb)
+        err = 2 * _TOL * (abs(x) + bb)
+        if act == "tanh":
+            # q - m2/d1 = (4/3) q^3 - 8 q^4 + ... cancels two orders at small q (sw2 was 4.6e-8 off at
+            # sb2 = 1e-40): below q = 5e-4 use its Taylor series (_TANH_CRIT_SERIES), whose truncation
+            # (~2.3e6 q^10 against (4/3) q^3) is below 1e-17 relative there.  Above, the quadrature form's
+            # rounding ~8 eps q over F' ~ 4 q^2 moves sw2 ~ 1 + 2q by ~4 eps/q relative (<= 2e-12 at q = 5e-4,
+            # 1e-13 at q = 1e-2; tests/test_meanfield.py), documented accuracy of critical_sw2_tanh.
+            small = x < _TANH_CRIT_Q
+            xs = B.where(small, x, 0 * x)
+            Fs, dFs = 0 * x, 0 * x
+            for k, c in reversed(list(enumerate(_TANH_CRIT_SERIES, start=3))):
+                Fs = Fs * xs + c
+                dFs = dFs * xs + k * c
+            Fs, dFs = Fs * xs * xs * xs, dFs * xs * xs
+            F = B.where(small, Fs - bb, F)
+            dF = B.where(small, dFs, dF)
+            err = B.where(small, 8 * _TOL * (abs(Fs) + bb), err)
+        return F, dF, err
 
     hi = B.where(b > 1, b, 1.0 + 0 * b)
     while True:  # at most ~1100 doublings before float64 overflow; the quadrature refuses far earlier
@@ -574,6 +591,13 @@ def _critical_sw2_k(fid, act, B, sb2, max_iter=MAX_ITER):
         if not bool(grow.any()):
             break
         hi = B.where(grow, 2 * hi, hi)
+
+    # F ~ (4/3) q^3 at small q (erf and tanh): start at twice that model's root when F > 0 there (right of
+    # the root), else Newton from max(1, sb2) would shrink q by only 2/3 per step (570 steps to 1e-100).
+    x1 = 2 * (0.75 * b) ** (1.0 / 3.0)
+    use = (x1 < hi) & (b > 0)
+    x1 = B.where(use, x1, hi)
+    hi = B.where(use & (F_and_dF(x1, b)[0] > 0), x1, hi)
 
     def fun(x, idx):
         F, dF, err = F_and_dF(x, b[idx])
@@ -598,6 +622,11 @@ critical_sw2_tanh, critical_sw2_tanh_torch = _kernel_pair(
     "(the critical q then stays within the quadrature's bounded-work domain); larger sb2 is refused "
     "(QuadratureTooLarge, a DomainError) -- use the mpmath backend.")
 
+
+# Taylor coefficients of q - E[tanh(sqrt(q) Z)^2] / E[tanh'(sqrt(q) Z)^2] in q (q^3 .. q^9), exact rationals from
+# the series of tanh^2 and sech^4 with E Z^(2k) = (2k-1)!! (sympy, reproduced in tests/test_meanfield.py).
+_TANH_CRIT_SERIES = (4 / 3, -8.0, 748 / 15, -1048 / 3, 862088 / 315, -118288 / 5, 632349148 / 2835)
+_TANH_CRIT_Q = 5e-4
 
 # y - arctan(y) = sum_{n >= 1} (-1)^(n+1) y^(2n+1)/(2n+1): 28 terms below |y| = 1/2 (terms fall by y^2 <= 1/4,
 # truncation < 1e-17 relative); above, the direct difference loses at most y/(y - atan y) <= 13 ulps.

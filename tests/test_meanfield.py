@@ -401,3 +401,43 @@ def test_bracketed_fixed_point_solves_a_convex_map():
     res = F.bracketed_fixed_point(lambda x: (0.5 + x * x / 4, x / 2), 0.0, 1.0, 0.0).raise_if_diverged()
     assert abs(float(res.value) - (2 - math.sqrt(2))) <= 8 * EPS
     assert abs(float(res.slope) - (2 - math.sqrt(2)) / 2) <= 8 * EPS
+
+
+def test_tanh_critical_series_coefficients_match_sympy():
+    """The Taylor coefficients of q - m2(q)/d1sq(q) hard-coded in numeric.fixed_point, recomputed with
+    sympy from the series of tanh^2 and sech^4 (E Z^(2k) = (2k-1)!!)."""
+    import sympy as sp
+
+    x, qq = sp.symbols("x q")
+
+    def gauss_series(f, n=9):
+        p = sp.Poly(sp.series(f, x, 0, 2 * n + 2).removeO(), x)
+        return sum(c * sp.factorial2(k - 1) * qq ** (k // 2) for (k,), c in p.terms() if k % 2 == 0)
+
+    Fs = sp.Poly(sp.series(qq - gauss_series(sp.tanh(x) ** 2) / gauss_series(sp.sech(x) ** 4), qq, 0, 10).removeO(), qq)
+    coeffs = [float(Fs.coeff_monomial(qq**k)) for k in range(3, 10)]
+    assert Fs.coeff_monomial(qq) == 0 and Fs.coeff_monomial(qq**2) == 0
+    assert np.allclose(coeffs, F._TANH_CRIT_SERIES, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("sb2", [1e-12, 1e-8, 1e-6])
+def test_critical_sw2_tanh_at_tiny_sb2(sb2):
+    """Before: sw2 4.6e-8 off at sb2 = 1e-40 (q - m2/d1 = O(q^3) cancelled).  Reference: mpmath
+    quadratures of E[tanh^2] and E[sech^4] at 50 digits and findroot near (3 sb2/4)^(1/3).  Bound:
+    16 eps in the series region q < 5e-4; above, F's rounding ~8 eps q (quadrature sums and a division)
+    over F'(q) ~ 4 q^2 moves q by 2 eps/q absolute and sw2 ~ 1 + 2q by 4 eps/q: 16 eps + 4 eps/q."""
+    with mpmath.workdps(50):
+        b = mpmath.mpf(sb2)
+
+        def E(fun, q):
+            return mpmath.quad(lambda z: fun(mpmath.sqrt(q) * z) * mpmath.exp(-z * z / 2), [-mpmath.inf, 0, mpmath.inf]) / mpmath.sqrt(2 * mpmath.pi)
+
+        def Fq(q):
+            return q - E(lambda u: mpmath.tanh(u) ** 2, q) / E(lambda u: mpmath.sech(u) ** 4, q) - b
+
+        q = mpmath.findroot(Fq, (3 * b / 4) ** (mpmath.mpf(1) / 3), tol=mpmath.mpf(10) ** -45 * b)
+        ref = 1 / E(lambda u: mpmath.sech(u) ** 4, q)
+    for backend in ("numpy", "torch"):
+        qq = float(q)
+        tol = 16 * EPS + (4 * EPS / qq if qq >= 5e-4 else 0.0)
+        assert rel(generated_function(get("meanfield.critical_sw2.tanh"), backend)(sb2), ref) <= tol, backend
