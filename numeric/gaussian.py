@@ -200,17 +200,19 @@ def expect_torch(f, q, digits: int = DEFAULT_DIGITS):
     return expect_with(b, f, q, digits)
 
 
+def _broadcast(backend, *xs):
+    """The arguments as float64 arrays/tensors of the backend, broadcast to one shape."""
+    xs = [backend.asarray(x) for x in xs]
+    return np.broadcast_arrays(*xs) if backend.name == "numpy" else backend.t.broadcast_tensors(*xs)
+
+
 def expect2_with(backend, f, g, rho, q1, q2, odd: bool, digits=DEFAULT_DIGITS, chunk=1 << 22):
     """E[f(u1) g(u2)] by the tensor-product trapezoid rule over (x, y) (module docstring).
 
     Points are grouped by the level of their own scale sqrt(max(q1, q2)) (as in :func:`expect_with`), so
     a point's value never depends on the other points of the batch; work is bounded by MAX_NODES_2D.
     """
-    rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
-    if backend.name == "numpy":
-        rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
-    else:
-        rho, q1, q2 = backend.t.broadcast_tensors(rho, q1, q2)
+    rho, q1, q2 = _broadcast(backend, rho, q1, q2)
     shape = rho.shape
     r, s1, s2 = rho.reshape(-1), backend.sqrt(q1).reshape(-1), backend.sqrt(q2).reshape(-1)
     if r.shape[0] == 0:
@@ -547,11 +549,7 @@ def _level_scale(lv):
 
 
 def expect2_sym_with(backend, f, parity, rho, q1, q2, digits=DEFAULT_DIGITS, chunk=1 << 22):
-    rho, q1, q2 = (backend.asarray(x) for x in (rho, q1, q2))
-    if backend.name == "numpy":
-        rho, q1, q2 = np.broadcast_arrays(rho, q1, q2)
-    else:
-        rho, q1, q2 = backend.t.broadcast_tensors(rho, q1, q2)
+    rho, q1, q2 = _broadcast(backend, rho, q1, q2)
     shape = rho.shape
     r, a1, a2 = rho.reshape(-1), q1.reshape(-1), q2.reshape(-1)
     sign = backend.where(r < 0, parity + 0 * r, 1.0 + 0 * r)
