@@ -10,6 +10,6 @@
 
 Importing this package is cheap: Torch is imported lazily by the functions that need it.
 """
-from theorycheck.numeric._validate import DomainError  # noqa: F401
+from theorycheck.numeric.validate import DomainError  # noqa: F401
 
 __all__ = ["DomainError"]

@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from theorycheck.numeric._validate import DomainError, torch
+from theorycheck.numeric.backend import haar_orthogonal, require_generator, torch
+from theorycheck.numeric.validate import DomainError
 
 __all__ = [
     "LinearTask",
     "task_with_svd",
-    "random_orthogonal",
     "decoupled_init",
     "gaussian_init",
     "train",
@@ -47,25 +47,6 @@ class LinearTask:
     Sxx: "torch.Tensor"  # N1 x N1
 
 
-def _gen(generator, device):
-    if generator is None:
-        raise DomainError("an explicit torch.Generator is required (randomness is never global)")
-    return generator
-
-
-def random_orthogonal(n: int, generator, batch: int | None = None, device="cpu"):
-    """Haar-random orthogonal n x n matrix (QR of a Gaussian matrix with the sign of R's diagonal fixed)."""
-    t = torch()
-    if n < 1:
-        raise DomainError(f"random_orthogonal: parameter 'n' = {n} must be a positive integer")
-    shape = (n, n) if batch is None else (batch, n, n)
-    g = t.randn(shape, generator=_gen(generator, device), dtype=t.float64)
-    q, r = t.linalg.qr(g)
-    d = t.sign(t.diagonal(r, dim1=-2, dim2=-1))
-    d = t.where(d == 0, t.ones_like(d), d)
-    return (q * d.unsqueeze(-2)).to(device)
-
-
 def task_with_svd(s, n_in: int, n_out: int, generator, device="cpu") -> LinearTask:
     """A whitened task (S_xx = I) whose S_yx has the prescribed singular values ``s`` (Saxe eq. (3))."""
     t = torch()
@@ -75,8 +56,8 @@ def task_with_svd(s, n_in: int, n_out: int, generator, device="cpu") -> LinearTa
         raise DomainError(f"task_with_svd: len(s) = {r} exceeds min(n_in, n_out) = {min(n_in, n_out)}")
     if not bool((s > 0).all()):
         raise DomainError(f"task_with_svd: singular values must be positive, got {s.tolist()}")
-    U = random_orthogonal(n_out, generator)
-    V = random_orthogonal(n_in, generator)
+    U = haar_orthogonal(n_out, generator)
+    V = haar_orthogonal(n_in, generator)
     Syx = U[:, :r] @ t.diag(s) @ V[:, :r].T
     return LinearTask(U.to(device), V.to(device), s.to(device), Syx.to(device),
                       t.eye(n_in, dtype=t.float64, device=device))
@@ -95,7 +76,7 @@ def decoupled_init(task: LinearTask, n_hidden: int, a0, b0, generator, batch: in
     r = min(task.s.numel(), n_hidden)
     a = t.broadcast_to(t.as_tensor(a0, dtype=t.float64), (r,)).to(dev)
     b = t.broadcast_to(t.as_tensor(b0, dtype=t.float64), (r,)).to(dev)
-    R = random_orthogonal(n_hidden, generator, batch=batch, device=dev)
+    R = haar_orthogonal(n_hidden, generator, batch=batch, device=dev)
     Da = t.zeros(n_out, n_hidden, dtype=t.float64, device=dev)
     Db = t.zeros(n_hidden, n_in, dtype=t.float64, device=dev)
     Da[:r, :r] = t.diag(b)  # row alpha of W2-bar is b^alpha (output side)
@@ -110,8 +91,9 @@ def gaussian_init(n_in: int, n_hidden: int, n_out: int, std: float, generator, b
     t = torch()
     if not std > 0:
         raise DomainError(f"gaussian_init: parameter 'std' = {std} must be > 0")
-    W1 = std * t.randn((batch, n_hidden, n_in), generator=generator, dtype=t.float64)
-    W2 = std * t.randn((batch, n_out, n_hidden), generator=generator, dtype=t.float64)
+    g = require_generator(generator)  # drawn on the generator's device, then moved (numeric.backend policy)
+    W1 = std * t.randn((batch, n_hidden, n_in), generator=g, dtype=t.float64, device=g.device)
+    W2 = std * t.randn((batch, n_out, n_hidden), generator=g, dtype=t.float64, device=g.device)
     return W1.to(device), W2.to(device)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theorycheck.numeric._validate import DomainError
+from theorycheck.numeric.validate import DomainError
 
 __all__ = ["rk4", "rk4_with_error"]
 

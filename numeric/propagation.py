@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theorycheck.numeric._validate import DomainError, torch as _torch
+from theorycheck.numeric.backend import generator, haar_orthogonal, torch as _torch
+from theorycheck.numeric.validate import DomainError
 
-__all__ = ["ACTIVATIONS", "PropagationResult", "propagate", "activation", "haar_orthogonal",
+__all__ = ["ACTIVATIONS", "PropagationResult", "propagate", "activation",
            "correlated_inputs", "layer_weights", "layer_bias", "input_vectors", "output_error"]
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "tanh", "erf")
@@ -88,27 +89,8 @@ def activation(name: str, a: float | None = None):
 
 
 def _gen(seed: int, tag: int, layer: int, net: int, device):
-    t = _torch()
-    s = int(np.random.SeedSequence([int(seed), tag, layer, net]).generate_state(2, dtype=np.uint32).astype(np.uint64)
-            @ np.array([1, 2**32], dtype=np.uint64)) & (2**63 - 1)
-    g = t.Generator(device=device)
-    g.manual_seed(s)
-    return g
-
-
-def haar_orthogonal(n: int, generator, device="cpu"):
-    """A Haar-distributed ``n x n`` orthogonal matrix (float64).
-
-    QR of a standard Gaussian matrix with the signs of ``diag(R)`` moved into ``Q`` (Mezzadri 2007);
-    without the sign correction ``Q`` is not Haar-distributed.  Saxe et al. 2013 supplementary C
-    generates their orthogonal matrices by QR of Gaussian matrices as well.
-    """
-    t = _torch()
-    a = t.randn(n, n, generator=generator, dtype=t.float64, device=device)
-    q, r = t.linalg.qr(a)
-    d = t.sign(t.diagonal(r))
-    d = t.where(d == 0, t.ones_like(d), d)
-    return q * d.unsqueeze(0)
+    """The generator of one random object: numeric.backend.generator keyed by (seed, tag, layer, net)."""
+    return generator((seed, tag, layer, net), device)
 
 
 def correlated_inputs(width: int, q0: float, c0, generator, device="cpu"):
@@ -141,7 +123,7 @@ def layer_weights(seed: int, layer: int, net: int, width: int, weights: str = "g
     t = _torch()
     g = _gen(seed, _TAG_WEIGHT, layer, net, device)
     if weights == "orthogonal":
-        w = haar_orthogonal(width, g, device)
+        w = haar_orthogonal(width, g, device=device)
         return w if out is None else out.copy_(w)
     return t.randn((width, width), generator=g, dtype=t.float64, device=device, out=out)
 

@@ -124,9 +124,16 @@ def _body(f: Formula, printer, indent: str = "    ") -> list[str]:
     expr = _prepared(f)
     replacements, reduced = sp.cse(expr, symbols=sp.numbered_symbols("_x"), optimizations="basic")
     lines = []
+    inner = indent
+    if expr.has(sp.Piecewise) and not isinstance(printer, TorchPrinter):
+        # numpy.select evaluates every branch at every point and keeps one: the discarded branches may
+        # overflow or divide by zero where they are not used.  Their warnings are silenced; the kept value
+        # is still checked by _v.finite below (a non-finite result is a DomainError, never returned).
+        lines.append(f"{indent}with numpy.errstate(all='ignore'):  # discarded Piecewise branches")
+        inner = indent + "    "
     for sym, sub in replacements:
-        lines.append(f"{indent}{sym} = {printer.doprint(sub)}")
-    lines.append(f"{indent}_out = {printer.doprint(reduced[0])}")
+        lines.append(f"{inner}{sym} = {printer.doprint(sub)}")
+    lines.append(f"{inner}_out = {printer.doprint(reduced[0])}")
     if not reduced[0].free_symbols:  # a constant: return an array/tensor like every other kernel
         fn = "constant_like_torch" if isinstance(printer, TorchPrinter) else "constant_like"
         lines.append(f"{indent}_out = _v.{fn}(_out, {', '.join(p.name for p in f.params) or 'None'})")
@@ -182,7 +189,7 @@ def _source_file(formulas: list[Formula]) -> str:
     paths = []
     for m in mods:
         mod = __import__(m, fromlist=["_"])
-        paths.append(Path(inspect.getfile(mod)).relative_to(GENERATED_DIR.parent.parent).as_posix())
+        paths.append(Path(inspect.getfile(mod)).resolve().relative_to(GENERATED_DIR.parent.parent).as_posix())
     return ", ".join(paths)
 
 
@@ -208,7 +215,7 @@ def generate_topic(topic: str, formulas: list[Formula]) -> str:
         "",
         "import numpy",
         "",
-        "from theorycheck.numeric import _validate as _v",
+        "from theorycheck.numeric import validate as _v",
         "",
         f"__all__ = {[n for f in formulas for n in (f.func_name, f.func_name + '_torch')]!r}",
         "",

@@ -181,8 +181,8 @@ register(
         "pretorius2018/eq5-solution); the mpmath backend evaluates the printed form (mp_impl)."
     ),
     mp_impl=w_t_mp,
-    # Hand-written (numeric/dae.py explains why): codegen's expm1_opt keeps the factor()ed form of an
-    # expression when it has fewer operations, which multiplies this cancellation-free form out again.
+    # Hand-written (numeric/dae.py explains why, with the measurement): printed through SymPy, even as
+    # written, automatic canonicalization and cse reintroduce cancellations into this form.
     numeric_impl="theorycheck.numeric.dae:w_t",
 )
 

@@ -63,11 +63,37 @@ XI = {act: -1 / sp.log(sw2 * KAPPA[act]) for act in KAPPA}
 # Stable rewrite printed by codegen: log1p(sw2 k - 1) keeps relative accuracy near criticality
 # (sw2 k -> 1) and avoids SymPy splitting log(sw2/2) into log(sw2) - log(2), which the Torch printer
 # emits as torch.log(2) on a Python int (a TypeError).
-XI_STABLE = {act: -1 / log1p(sw2 * KAPPA[act] - 1) for act in KAPPA}
+# Where the rate x = sw2 k is far from 1 (x <= 1/2) log1p(x - 1) is itself inaccurate: x - 1 rounds to -1
+# once x < eps/2 (log1p(-1) = -inf, printed xi = 0.0 at sw2 = 1e-20 instead of 0.0214), and it carries the
+# rounding of x - 1 (relative error eps/|x|) for small x; there ln(x) is accurate.  The Piecewise keeps
+# log1p only on (1/2, 1), where x - 1 is exact (Sterbenz) and log1p keeps relative accuracy.
+# (Max(x - 1, -1/2) = x - 1 inside its branch; it keeps the branch NumPy evaluates everywhere finite.)
+XI_STABLE = {act: -1 / sp.Piecewise((log1p(sp.Max(sw2 * KAPPA[act] - 1, -sp.Rational(1, 2))),
+                                     sw2 * KAPPA[act] > sp.Rational(1, 2)),
+                                    (sp.log(sw2 * KAPPA[act]), True)) for act in KAPPA}
+
+
+def _xi_rewrite_proof(act):
+    """Branch 1: log1p(x - 1) = log(x) identically (Max(x - 1, -1/2) = x - 1 where x > 1/2);
+    branch 2 is log(x) as printed."""
+    x = sw2 * KAPPA[act]
+    return lambda: sp.Abs(sp.expand_func(log1p(x - 1)) - sp.log(x))
 # The lecture's exercise "explicit correlation map for ReLU": c -> (sw2 q* C[ReLU|c] + sb2)/q*
 c = sp.Symbol("c", real=True)
 qs = sp.Symbol("qs", positive=True)
 CMAP_RELU = (sw2 * qs * (sp.sqrt(1 - c**2) + (sp.pi - sp.acos(c)) * c) / (2 * sp.pi) + sb2) / qs
+
+
+XI_NOTE = ("ln(x), x = sw2 (1+a^2)/2, is evaluated as log1p(x - 1) where 1/2 < x (accurate near criticality "
+           "x -> 1) and as ln(x) elsewhere (log1p(x - 1) cancels for small x: it printed 0.0 at sw2 = 1e-20)")
+# At sb2 = 0 in the ordered phase q* = 0: the correlation of a vanishing signal does not relax geometrically
+# to a fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no
+# correlation depth scale exists
+# (numeric.fixed_point.correlation_trajectory shows it).  Refused, as at criticality.
+XI_C_ORDERED_MSG = ("sb2 = 0 in the ordered phase gives q* = 0, where c_l does not relax geometrically to a "
+                    "fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no "
+                    "finite correlation depth scale xi_c exists")
+XI_C_CONS = (Constraint(sb2 > 0, XI_C_ORDERED_MSG),)
 
 
 def _pa(act):
@@ -88,11 +114,11 @@ for act in ("relu", "leaky_relu"):
              summary="chi1 = sw2 E[phi'(sqrt(q*) Z)^2] = sw2 (1+a^2)/2, independent of q*")
     register(f"meanfield.xi_q.{act}", XI[act], (P_sw2, P_sb2) + _pa(act), source=SRC_XI,
              summary="xi_q = -1/ln(nu'(q*)) = -1/ln(sw2 (1+a^2)/2) (nu is linear)", constraints=cons,
-             stable=XI_STABLE[act], rewrite_note="ln(x) = log1p(x - 1): accurate near criticality x -> 1")
+             stable=XI_STABLE[act], rewrite_proof=_xi_rewrite_proof(act), rewrite_note=XI_NOTE)
     register(f"meanfield.xi_c.{act}", XI[act], (P_sw2, P_sb2) + _pa(act), source=SRC_XI,
              summary="xi_c = -1/ln(chi1) (c* = 1 is the stable fixed point whenever q* exists)",
-             constraints=cons, stable=XI_STABLE[act],
-             rewrite_note="ln(x) = log1p(x - 1): accurate near criticality x -> 1")
+             constraints=cons + XI_C_CONS, stable=XI_STABLE[act], rewrite_proof=_xi_rewrite_proof(act),
+             rewrite_note=XI_NOTE)
 
 register("meanfield.critical_sw2.relu", sp.Integer(2), (P_sb2,), source=SRC_CHI,
          summary="sw2 = 2 where chi1 = 1 for ReLU (any sb2; with sb2 > 0 q* is then infinite)")
@@ -256,6 +282,9 @@ register("meanfield.qmap.tanh", None, (P_q, P_sw2, P_sb2), source=SRC_Q,
          mp_impl=lambda q, sw2, sb2: sw2 * MP["tanh"]["m2"](q) + sb2,
          numeric_impl="theorycheck.numeric.gaussian:qmap_tanh")
 
+# q* = 0 at sb2 = 0 exactly when nu'(0) = sw2 phi'(0)^2 <= 1: sw2 <= pi/4 (erf), sw2 <= 1 (tanh).
+ORDER_EDGE = {"erf": sp.pi / 4, "tanh": sp.Integer(1)}
+
 for act in ("erf", "tanh"):
     register(f"meanfield.qstar.{act}", None, (P_sw2, P_sb2), source=SRC_FP + "; Saxe et al. 2013 supp. G eq. (49)",
              summary=f"stable fixed point q* of the {act} q-map (0 in the ordered phase with sb2 = 0)",
@@ -273,7 +302,8 @@ for act in ("erf", "tanh"):
     register(f"meanfield.xi_c.{act}", None, (P_sw2, P_sb2), source=SRC_XI,
              summary="xi_c = -1/ln b, b = P'(c*) at the stable correlation fixed point (b = chi1 when c* = 1)",
              mp_impl=lambda sw2, sb2, _a=act: _xi(mp_cstar(_a, sw2, sb2)[1]),
-             numeric_impl=f"theorycheck.numeric.fixed_point:xi_c_{act}")
+             numeric_impl=f"theorycheck.numeric.fixed_point:xi_c_{act}",
+             constraints=(Constraint(sp.Or(sb2 > 0, sw2 > ORDER_EDGE[act]), XI_C_ORDERED_MSG),))
     register(f"meanfield.critical_sw2.{act}", None, (P_sb2,), source=SRC_CHI + " (edge of chaos chi1 = 1)",
              summary=f"sw2 on the critical line chi1(q*(sw2, sb2)) = 1 for {act}",
              mp_impl=lambda sb2, _a=act: mp_critical_sw2(_a, sb2),

@@ -51,7 +51,25 @@ P_b0 = Param("b0", b0, "b(0), second-layer mode projection (eq. 8)")
 E2 = sp.exp(2 * s * t / tau)
 U_SIGMOID_PRINTED = s * E2 / (E2 - 1 + s / u0)
 _X = 2 * s * t / tau
-U_SIGMOID_STABLE = s * u0 / (s * sp.exp(-_X) - u0 * expm1(-_X))
+# u = s u0 / (s e^{-x} + u0 (1 - e^{-x})) divided through by the larger of s and u0, so that no product
+# s u0 is formed (it underflows to 0 at s = u0 = 1e-170, true u(1) = 1e-170) and the ratio is <= 1.
+# _R = min(s, u0)/max(s, u0) <= 1 is u0/s in the first branch and s/u0 in the second; formed this way it never
+# overflows in the branch that NumPy evaluates everywhere and then discards.
+_R = sp.Min(s, u0) / sp.Max(s, u0)
+U_SIGMOID_STABLE = sp.Piecewise(
+    (u0 / (sp.exp(-_X) - _R * expm1(-_X)), u0 <= s),
+    (s / (_R * sp.exp(-_X) - expm1(-_X)), True),
+)
+
+
+def _u_sigmoid_proof():
+    """Each branch (with _R = u0/s, resp. s/u0, inside the branch) equals s u0 / (s e^{-x} - u0 expm1(-x))
+    (multiply numerator and denominator by s or u0), which equals the printed form."""
+    ref = s * u0 / (s * sp.exp(-_X) - u0 * expm1(-_X))
+    b1 = u0 / (sp.exp(-_X) - (u0 / s) * expm1(-_X))
+    b2 = s / ((s / u0) * sp.exp(-_X) - expm1(-_X))
+    return sum(sp.Abs(sp.simplify(sp.expand_func(b - ref))) for b in (b1, b2)) + sp.Abs(
+        sp.simplify(sp.expand_func(ref) - U_SIGMOID_PRINTED))
 
 u_sigmoid = register(
     "saxe.u_sigmoid",
@@ -60,8 +78,11 @@ u_sigmoid = register(
     source="Saxe et al. 2013, eq. (12)",
     summary="Mode strength u(t) = s e^{2st/tau} / (e^{2st/tau} - 1 + s/u0) of a three-layer linear network",
     stable=U_SIGMOID_STABLE,
+    rewrite_proof=_u_sigmoid_proof,
     rewrite_note=(
         "Divided through by e^{2st/tau} and written with x = 2st/tau as u = s u0 / (s e^{-x} + u0 (1 - e^{-x})), "
+        "then by max(s, u0) (u0 / (e^{-x} + (u0/s)(1 - e^{-x})) when u0 <= s, else s / ((s/u0) e^{-x} + 1 - e^{-x})) "
+        "so that the product s u0 never underflows; "
         "1 - e^{-x} = -expm1(-x): the denominator is a sum of two non-negative terms for every t >= 0, so there "
         "is no overflow (the printed form gives inf/inf = nan once x > 709) and no cancellation (the simpler "
         "u0 + (s - u0) e^{-x} loses digits when u0 > s and x is small: 5.5e-13 relative at s = 1e-3, u0 = 10, t = 0)."

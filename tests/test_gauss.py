@@ -216,3 +216,66 @@ def test_rho_outside_unit_interval_is_a_domain_error(rho):
 def test_invalid_input_names_the_parameter(call, name):
     with pytest.raises(DomainError, match=f"'{name}'"):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression tests at extreme arguments (references computed here with mpmath)
+EPS = 2.0**-52
+
+
+def _mp_relu_coeff(k):
+    """phi_k of ReLU from E[relu(Z) He_k(Z)] = phi(0) (-1)^(k/2+1) He_{k-2}(0)... in closed form with
+    factorials at 60 digits: (-1)^(k/2+1) (k-3)!! / sqrt(2 pi k!) for even k >= 2."""
+    with mpmath.workdps(60):
+        n = k // 2
+        df = mpmath.fac2(k - 3)
+        return (-1) ** (n + 1) * df / mpmath.sqrt(2 * mpmath.pi * mpmath.factorial(k))
+
+
+@pytest.mark.parametrize("k", [2, 4, 78, 80, 82, 1000, 10**6, 10**9, 2 * 10**12])
+def test_hermite_relu_coefficient_at_large_k(k):
+    """Before: NumPy and Torch disagreed up to 5.7e-6 at large k (lgamma differences).  The recurrence
+    table (k < 80: <= 80 roundings) and the asymptotic series (truncation < 1e-17 for k >= 80) give
+    <= 64 eps relative in both backends."""
+    ref = _mp_relu_coeff(k)
+    for fn in (G.hermite_coeff_relu, G.hermite_coeff_relu_torch):
+        got = float(fn(torch.tensor(float(k), dtype=torch.float64)) if fn is G.hermite_coeff_relu_torch else fn(k))
+        assert abs(got - float(ref)) <= 64 * EPS * abs(float(ref))
+
+
+@pytest.mark.parametrize("k", [1, 3, 41, 101, 1001])
+def test_hermite_erf_coefficient_at_large_k(k):
+    """(2/3)^m = exp(m ln(2/3)) carries eps m ln(3/2) relative error (module docstring): bound
+    (64 + 2 m) eps."""
+    m = (k - 1) // 2
+    with mpmath.workdps(60):
+        ref = 2 / mpmath.sqrt(3 * mpmath.pi) * (-1) ** m * mpmath.factorial(2 * m) / (
+            3**m * mpmath.factorial(m) * mpmath.sqrt(mpmath.factorial(k)))
+    for got in (G.hermite_coeff_erf(k), G.hermite_coeff_erf_torch(torch.tensor(float(k), dtype=torch.float64))):
+        assert abs(float(got) - float(ref)) <= (64 + 2 * m) * EPS * abs(float(ref))
+
+
+def test_tanh_minus_x_has_relative_accuracy_everywhere():
+    """Series below |x| = 1/2, direct difference above (<= 13 ulps lost there): bound 16 eps."""
+    x = np.array([1e-100, -1e-8, 1e-3, 0.1, -0.3, 0.49, 0.4999999, 0.5, 0.51, 1.0, 3.0, -30.0, 1e10])
+    for got in (G.tanh_minus_x(G.NUMPY, x), G.tanh_minus_x(G.torch_backend(), torch.tensor(x)).numpy()):
+        with mpmath.workdps(400):
+            for xi, gi in zip(x, got):
+                ref = mpmath.tanh(mpmath.mpf(xi)) - mpmath.mpf(xi)
+                assert abs(gi - float(ref)) <= 16 * EPS * abs(float(ref))
+
+
+@pytest.mark.parametrize("fn", [G.cov_tanh, G.cov_tanh_torch, G.dcov_tanh])
+def test_cov_tanh_refuses_huge_variances_before_allocating(fn):
+    """Before: 23.7 GiB requested at rho = 0.5, q = 1e6.  The per-point work bound MAX_NODES_2D is checked
+    first; points inside it still work."""
+    with pytest.raises(G.QuadratureTooLarge, match="bounded-work budget"):
+        fn(0.5, 1e6, 1e6)
+    assert abs(float(fn(0.5, 10.0, 10.0))) <= 1.0
+
+
+def test_expect_refuses_huge_variances():
+    with pytest.raises(G.QuadratureTooLarge, match="q = 1e\\+38"):
+        G.expect(np.tanh, 1e38)
+    with pytest.raises(G.QuadratureTooLarge):
+        G.qmap_tanh(1e20, 1.0, 0.0)

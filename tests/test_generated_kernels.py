@@ -201,3 +201,22 @@ def test_numpy_kernel_is_vectorized_and_float64():
     out = generated_function(f, "numpy")(2.0, 1.0, 1e-3, t)
     assert out.shape == t.shape and out.dtype == np.float64
     assert np.all(np.diff(out) >= 0) and out[-1] == 2.0
+
+
+@pytest.mark.parametrize("s,tau,u0,t", [(1e-170, 1.0, 1e-170, 1.0), (1e-300, 1.0, 1e-150, 3.0),
+                                        (1e150, 1e152, 1e-150, 2.0), (1e-170, 1.0, 1e170, 0.5),
+                                        (2.0, 1.0, 1e-3, 3.0), (1e300, 1.0, 1e-300, 0.0)])
+def test_u_sigmoid_without_underflow_of_s_u0(s, tau, u0, t):
+    """Before: 0.0 at s = u0 = 1e-170 (s u0 underflowed).  Reference: printed eq. (12) at 60 digits, its
+    e^x - 1 evaluated as expm1 (E - 1 itself would vanish at 60 digits when x = 1e-170).  The
+    kernel rounds x = 2st/tau, e^{-x}, expm1, the ratio min/max and three operations: the printed form's
+    condition number in x is |x (1 - u/s)| <= |x|, so the bound is 16 eps (1 + x)."""
+    f = get("saxe.u_sigmoid")
+    with mpmath.workdps(60):
+        S, T, U0, TT = (mpmath.mpf(v) for v in (s, tau, u0, t))
+        E = mpmath.exp(2 * S * TT / T)
+        ref = S * E / (mpmath.expm1(2 * S * TT / T) + S / U0)  # E - 1 as expm1: exact at x = 1e-170 too
+    x = 2 * s * t / tau
+    for backend in ("numpy", "torch"):
+        got = float(generated_function(f, backend)(s, tau, u0, t))
+        assert abs(got - float(ref)) <= 16 * 2.0**-52 * (1 + x) * abs(float(ref)), backend

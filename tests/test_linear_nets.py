@@ -65,8 +65,8 @@ def test_bad_parameters_are_named():
         ln.train(W1 * 100, W2 * 100, 10.0, 50, Syx=torch.eye(3, dtype=torch.float64))
 
 
-def test_random_orthogonal_is_orthogonal():
-    Q = ln.random_orthogonal(50, gen(5))
+def test_haar_orthogonal_used_by_the_harness_is_orthogonal():
+    Q = ln.haar_orthogonal(50, gen(5))
     assert torch.allclose(Q.T @ Q, torch.eye(50, dtype=torch.float64), atol=1e-13)
 
 

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theorycheck.numeric import DomainError
+from theorycheck.numeric import backend as B
 from theorycheck.numeric import propagation as P
 from theorycheck.verify.tolerances import clt_t
 
@@ -73,8 +74,40 @@ def test_inputs_have_exact_norm_and_cosines():
 
 def test_haar_orthogonal_is_orthogonal():
     g = torch.Generator().manual_seed(3)
-    q = P.haar_orthogonal(50, g)
+    q = B.haar_orthogonal(50, g)
     np.testing.assert_allclose((q.T @ q).numpy(), np.eye(50), atol=1e-13)
+
+
+def _trace_moments_ok(Q):
+    """Haar O(n), n >= 2: E tr Q = 0 and E (tr Q)^2 = 1 (Diaconis & Shahshahani 1994).  Each sample mean
+    is compared with its CLT band z sigma / sqrt(M), z = 5 (two-sided false-failure rate ~6e-7 per
+    check), sigma the sample standard deviation."""
+    tr = torch.diagonal(Q, dim1=-2, dim2=-1).sum(-1).numpy()
+    m = tr.size
+    z = 5.0
+    return (abs(tr.mean()) <= z * tr.std() / math.sqrt(m)
+            and abs((tr**2).mean() - 1.0) <= z * (tr**2).std() / math.sqrt(m))
+
+
+def test_haar_orthogonal_has_the_haar_trace_law_and_the_test_can_fail():
+    g = torch.Generator().manual_seed(11)
+    Q = B.haar_orthogonal(20, g, batch=4000)
+    eye = torch.eye(20, dtype=torch.float64)
+    assert float(torch.linalg.matrix_norm(Q.transpose(-1, -2) @ Q - eye).max()) <= 1e-13
+    assert _trace_moments_ok(Q)
+    # QR without the sign correction is not Haar: the same check rejects it (E tr Q ~ -2.7 there).
+    q, _ = torch.linalg.qr(torch.randn((4000, 20, 20), generator=g, dtype=torch.float64))
+    assert not _trace_moments_ok(q)
+
+
+def test_haar_orthogonal_draws_on_the_generator_device_and_rejects_bad_input():
+    a = B.haar_orthogonal(5, torch.Generator().manual_seed(1), device="cpu")
+    b = B.haar_orthogonal(5, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+    with pytest.raises(DomainError, match="'n'"):
+        B.haar_orthogonal(0, torch.Generator())
+    with pytest.raises(DomainError, match="explicit torch.Generator"):
+        B.haar_orthogonal(3, None)
 
 
 @pytest.mark.parametrize("gain", [0.9, 1.0, 1.1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 
-from theorycheck.numeric import _validate as _v
+from theorycheck.numeric import validate as _v
 
 __all__ = ['gamma_equiv', 'gamma_equiv_torch', 'lr_opt', 'lr_opt_torch', 'lr_ratio', 'lr_ratio_torch', 'w_star', 'w_star_torch']
 

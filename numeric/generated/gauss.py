@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 
-from theorycheck.numeric import _validate as _v
+from theorycheck.numeric import validate as _v
 
 __all__ = ['cov_erf', 'cov_erf_torch', 'cov_leaky_relu', 'cov_leaky_relu_torch', 'cov_relu', 'cov_relu_torch', 'dnorm2_erf', 'dnorm2_erf_torch', 'dnorm2_leaky_relu', 'dnorm2_leaky_relu_torch', 'dnorm2_relu', 'dnorm2_relu_torch', 'linerr2_erf', 'linerr2_erf_torch', 'linerr2_leaky_relu', 'linerr2_leaky_relu_torch', 'linerr2_relu', 'linerr2_relu_torch', 'norm2_erf', 'norm2_erf_torch', 'norm2_leaky_relu', 'norm2_leaky_relu_torch', 'norm2_relu', 'norm2_relu_torch']
 

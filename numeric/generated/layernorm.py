@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 
-from theorycheck.numeric import _validate as _v
+from theorycheck.numeric import validate as _v
 
 __all__ = ['critical_ratio_erf', 'critical_ratio_erf_torch', 'critical_ratio_leaky_relu', 'critical_ratio_leaky_relu_torch', 'critical_ratio_relu', 'critical_ratio_relu_torch']
 

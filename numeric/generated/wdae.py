@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 
-from theorycheck.numeric import _validate as _v
+from theorycheck.numeric import validate as _v
 
 __all__ = ['lr_opt', 'lr_opt_torch', 'w_star', 'w_star_torch', 'w_t', 'w_t_torch']
 

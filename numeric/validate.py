@@ -10,40 +10,16 @@ import math
 
 import numpy as np
 
-__all__ = ["DomainError", "as_numpy", "as_torch", "check_param", "check_constraint", "torch"]
+from theorycheck.numeric.backend import as_numpy, as_torch, torch
+
+# as_numpy, as_torch and torch live in numeric.backend; they are re-exported here because every generated
+# kernel reaches its helpers through one module (``_v``).
+__all__ = ["DomainError", "as_numpy", "as_torch", "check_param", "check_constraint", "finite", "torch",
+           "constant_like", "constant_like_torch"]
 
 
 class DomainError(ValueError):
     """A parameter (or a combination of parameters) lies outside the formula's valid domain."""
-
-
-_TORCH = None
-
-
-def torch():
-    """Import torch lazily (keeps ``import numeric`` fast)."""
-    global _TORCH
-    if _TORCH is None:
-        import torch as _t
-
-        _TORCH = _t
-    return _TORCH
-
-
-def as_numpy(*args):
-    return tuple(np.asarray(a, dtype=np.float64) for a in args)
-
-
-def as_torch(*args):
-    t = torch()
-    device = next((a.device for a in args if isinstance(a, t.Tensor)), None)
-    out = []
-    for a in args:
-        if isinstance(a, t.Tensor):
-            out.append(a.to(dtype=t.float64, device=device))
-        else:
-            out.append(t.as_tensor(np.asarray(a, dtype=np.float64), dtype=t.float64, device=device))
-    return tuple(out)
 
 
 def _first_bad(value, ok):
