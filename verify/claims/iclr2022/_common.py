@@ -1,7 +1,7 @@
 """Helpers shared by the sections of the ICLR 2022 package (not a section: imported within the package only).
 
 * the layer-normalized correlation map P of eq. (2.3) at unit variances and its derivatives at 1;
-* the fixed point rho_fp of P in the chaotic regime (safeguarded Newton, :func:`rho_fp_newton`);
+* the fixed point rho_fp of P in the chaotic regime (numeric.fixed_point's safeguarded Newton, :func:`rho_fp_newton`);
 * condition numbers of mpmath references (for the ``conditioned`` tolerance rule);
 * the finite-width simulation harness of section 2.2 / Fig. 1 (a layer-normalized erf network).
 
@@ -58,32 +58,20 @@ def critical_ratio(act):
     return float(FP.critical_ratio_erf() if act == "erf" else FP.critical_ratio_tanh())
 
 
-def rho_fp_newton(act, sw2, sb2, max_iter=60):
-    """The fixed point rho_fp < 1 of P in the chaotic regime (P'(1) > 1), by Newton on g = P - rho from 0.
+def rho_fp_newton(act, sw2, sb2):
+    """The fixed point rho_fp < 1 of P in the chaotic regime (P'(1) > 1), by the safeguarded Newton solver
+    of numeric.fixed_point (``bracketed_fixed_point``) on [0, 1] from 0.
 
-    P is convex with P(0) >= 0 and P'(1) > 1 (Observation 1), so g is convex, g(0) >= 0 and the
-    Newton iterates from 0 increase monotonically to the smallest root (no overshoot for a convex
-    function started left of the root where g >= 0).  The loop is safeguarded: an iterate outside
-    [0, 1) or a non-decreasing step raises.  It duplicates what a public safeguarded Newton solver
-    in numeric.fixed_point would do; kept here, in one function, until that solver is available.
+    P is convex with P(0) >= 0 and P'(1) > 1 (Observation 1), so P(rho) > rho on [0, rho_fp) and
+    P(rho) < rho on (rho_fp, 1): the bracket holds the wanted root and Newton from 0 increases to it.
     """
     slope1 = float(pmap(act, 1.0, sw2, sb2)[1])
     if not slope1 > 1:
         raise ArithmeticError(f"rho_fp_newton({act}, sw2={sw2}, sb2={sb2}): P'(1) = {slope1!r} is not > 1 "
                               "(not chaotic): the attracting fixed point is rho = 1")
-    c = 0.0
-    for _ in range(max_iter):
-        P, dP = pmap(act, c, sw2, sb2)
-        c_new = c - (float(P) - c) / (float(dP) - 1)
-        if not (0.0 <= c_new < 1.0):
-            raise ArithmeticError(f"rho_fp_newton({act}, sw2={sw2}, sb2={sb2}): iterate {c_new!r} left the "
-                                  f"bracket [0, 1)")
-        # exact iterates increase strictly until the root: a step that does not increase (or moves by
-        # less than 2 ulps) is convergence at the rounding level
-        if c_new <= c or c_new - c <= 2 * np.finfo(float).eps * c_new:
-            return max(c, c_new)
-        c = c_new
-    raise ArithmeticError(f"rho_fp_newton({act}, sw2={sw2}, sb2={sb2}): no convergence in {max_iter} steps")
+    res = FP.bracketed_fixed_point(lambda c: pmap(act, c, sw2, sb2), 0.0, 1.0, 0.0).raise_if_diverged(
+        f"rho_fp({act}, sw2={sw2}, sb2={sb2})")
+    return float(res.value)
 
 
 # ----------------------------------------------------------------------------------------------
