@@ -135,3 +135,50 @@ def _(ctx):
     return Outcome.bound(abs(ratio - bb), remainder(bound, why="Taylor remainder P''(1) |dc|/2 (P'' non-decreasing)"),
                          f"c* = {cs:.12f}, b = P'(c*) = {bb:.10f}, measured ratio {ratio:.10f}, xi_c = {-1 / math.log(bb):.6f}",
                          name="|one-step ratio - b|")
+
+
+@CD.precise("xi-c-undefined-ordered-sb2-zero")
+def _(ctx):
+    """Where the lecture's Delta c_{k+1} = b Delta c_k does not apply: at alpha_h^2 = 0 in the ordered phase
+    q_k -> q* = 0, and c_k does not relax geometrically, so no depth scale xi_c exists and the suite refuses
+    ``meanfield.xi_c`` there (numpy, torch and mpmath).  Shown on the joint (q, c) iteration
+    (numeric.fixed_point.correlation_trajectory, q_k not held at q*):
+
+    * ReLU, sigma_w^2 = 1.5 (chi_1 = 0.75): the correlation map is c -> (sqrt(1 - c^2) + (pi - arccos c) c)/pi
+      at every q, whose expansion at c = 1 is 1 - c' = (1 - c) - (2 sqrt 2/(3 pi)) (1 - c)^{3/2} + ..., so
+      1 - c_k ~ (9 pi^2/2)/k^2: a power law.  Criterion: (1 - c_2000)/(1 - c_1000) lies between 1/8 and 1/2
+      (a power law k^-p with 1 < p < 3; p = 2 gives 1/4), whereas a geometric rate chi_1 would give
+      0.75^1000 ~ 1e-125;
+    * tanh, sigma_w^2 = 0.5: c_k freezes at a start-dependent value (q_k -> 0 linearizes the network):
+      from c_0 = 0.2 and 0.6 the values at k = 400 and 800 agree to rounding (16 eps) but the two limits
+      differ by more than 0.3, so there is no common fixed point approached at a rate.
+    """
+    from theorycheck.numeric import DomainError
+    from theorycheck.verify.formulas import evaluate
+    from theorycheck.verify.tolerances import criterion
+
+    refused = 0
+    for backend in ("numpy", "torch", "mpmath"):
+        for act in ("relu", "tanh"):
+            try:
+                evaluate(f"meanfield.xi_c.{act}", {"sw2": "1.5" if act == "relu" else "0.5", "sb2": "0"},
+                         backend=backend, dps=20)
+            except DomainError:
+                refused += 1
+    _, c = FP.correlation_trajectory("relu", 1.5, 0.0, 0.5, 2000)
+    ratio = float((1 - c[2000]) / (1 - c[1000]))
+    _, ct = FP.correlation_trajectory("tanh", 0.5, 0.0, np.array([0.2, 0.6]), 800)
+    frozen = float(np.max(np.abs(ct[800] - ct[400])))
+    spread = float(ct[800][1] - ct[800][0])
+    return Outcome.criterion(
+        [("xi_c refusals (2 activations x 3 backends)", refused, "==", 6),
+         ("relu (1 - c_2000)/(1 - c_1000)", ratio, ">=", 0.125),
+         ("relu (1 - c_2000)/(1 - c_1000) ", ratio, "<=", 0.5),
+         ("tanh max |c_800 - c_400|", frozen, "<=", 16 * EPS),
+         ("tanh c_800(c0=0.6) - c_800(c0=0.2)", spread, ">=", 0.3)],
+        criterion(0.5, "a power law of exponent 1 < p < 3 brackets (1-c_2000)/(1-c_1000) in [1/8, 1/2]; a geometric "
+                       "rate chi_1 = 0.75 would give 1e-125; frozen tanh correlations agree to 16 eps"),
+        detail=f"relu: (1-c_2000)/(1-c_1000) = {ratio:.4f} (power law k^-2: 0.25), 2000^2 (1 - c_2000) = "
+               f"{2000**2 * (1 - c[2000]):.3f} (9 pi^2/2 = {9 * math.pi**2 / 2:.3f}); tanh: c_800 = {ct[800].tolist()}, "
+               f"|c_800 - c_400| <= {frozen:.1e}; xi_c refused by {refused}/6 backend-activation pairs",
+    )
