@@ -43,6 +43,30 @@ def cmd_list(args) -> int:
 
 
 # ---------------------------------------------------------------------------------------- verify
+def _writable_file(path: str, what: str) -> str | None:
+    """Why ``path`` cannot be written as a file (checked before a long run), or None."""
+    if not path.strip():
+        return f"{what} {path!r} is not a file path"
+    p = Path(path)
+    if p.is_dir():
+        return f"{what} {path!r} is a directory, not a file"
+    return _writable_dir(p.parent, what, path)
+
+
+def _writable_dir(d: Path, what: str, path: str) -> str | None:
+    """Why the directory ``d`` cannot be created or written, or None."""
+    import os
+
+    d = Path(os.path.abspath(d))
+    while not d.exists():  # the nearest existing ancestor must be a writable directory
+        d = d.parent
+    if not d.is_dir():
+        return f"{what} {path!r}: {d} is not a directory"
+    if not os.access(d, os.W_OK | os.X_OK):
+        return f"{what} {path!r}: directory {d} is not writable"
+    return None
+
+
 def cmd_verify(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -57,12 +81,23 @@ def cmd_verify(args) -> int:
         device = resolve_device(args.device)
     except (UnknownClaimError, ValueError) as exc:
         return _err(str(exc))
+    json_path = None if args.no_json else (args.json if args.json is not None else "theorycheck-results.json")
+    problem = json_path is not None and _writable_file(json_path, "--json")
+    if not problem and args.report is not None:
+        rp = Path(args.report)
+        problem = (f"--report {args.report!r} is not a directory path" if not args.report.strip() else
+                   f"--report {args.report!r} is a file, not a directory" if rp.exists() and not rp.is_dir() else
+                   _writable_dir(rp, "--report", args.report))
+    if problem:
+        return _err(problem)
     tiers = [args.tier] if args.tier else None
     todo = iter_checks(claims, tiers)
     if not todo:
         return _err("no checks selected (claims %s, tier %s)" % (args.claims or "all", args.tier or "all"))
     console = Console(stderr=True)
     t0 = time.time()
+    results = []  # filled as each check finishes, so an interrupt keeps the finished ones
+    interrupted = False
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=args.quiet) as prog:
         task = prog.add_task("verify", total=len(todo))
@@ -71,11 +106,15 @@ def cmd_verify(args) -> int:
             if r is None:
                 prog.update(task, description=f"{c.id} [{k.tier}] {k.name}")
             else:
+                results.append(r)
                 prog.advance(task)
                 if r.status in ("failed", "error"):
                     console.print(f"[red]{r.status.upper()}[/red] {c.id} [{k.tier}] {k.name}: {r.detail[:300]}")
 
-        results = run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
+        try:
+            run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
+        except KeyboardInterrupt:
+            interrupted = True
     elapsed = time.time() - t0
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "erratum", "failed", "error")}
     out = Console(width=None if sys.stdout.isatty() else 200)
@@ -97,10 +136,14 @@ def cmd_verify(args) -> int:
               f"{counts['error']} errors in {elapsed:.1f} s")
     payload = {"scale": args.scale, "device": device, "seed": args.seed, "seconds": elapsed, "counts": counts,
                "results": [r.as_dict() for r in results]}
-    json_path = args.json or (None if args.no_json else "theorycheck-results.json")
+    if interrupted:
+        payload["interrupted"] = {"finished": len(results), "selected": len(todo)}
+        out.print(f"[red]interrupted[/red]: {len(results)} of {len(todo)} checks finished")
     if json_path:
         write_json(json_path, payload)
         out.print(f"results written to {json_path}")
+    if interrupted:
+        return 130
     if args.report:
         from theorycheck.verify.report import write_report
 
@@ -110,9 +153,44 @@ def cmd_verify(args) -> int:
 
 
 # --------------------------------------------------------------------------------------- formula
+_MAX_SHOWN_BAD_LINES = 20
+
+
+def _read_batch(path: str, base: dict, errors: list) -> list[tuple[int, dict]]:
+    """The parameter sets of ``--batch`` as (1-based line number, text parameters); a bad line is
+    appended to ``errors`` as (line number, message) and skipped.  Raises OSError for the file."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    rows = []
+    decode = json.JSONDecoder(parse_float=str, parse_int=str).decode  # numbers keep their text
+    for i, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.append((i, "not UTF-8 text"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = decode(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            errors.append((i, f"not JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else "not JSON (too deeply nested)"))
+            continue
+        if not isinstance(row, dict):
+            errors.append((i, "expected a JSON object of parameters, e.g. {\"s\": 2, \"t\": 0.5}"))
+            continue
+        given = dict(base)
+        given.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in row.items()})
+        rows.append((i, given))
+    return rows
+
+
 def cmd_formula(args) -> int:
     from theorycheck.symbolic.registry import UnknownFormulaError, all_formulas, get
-    from theorycheck.verify.formulas import ParameterError, evaluate_batch, parse_assignments
+    from theorycheck.verify.formulas import ParameterError, evaluate_rows, parse_assignments
 
     if args.list or not args.id:
         for f in all_formulas():
@@ -126,32 +204,43 @@ def cmd_formula(args) -> int:
     if args.show:
         return _show(f, args.show)
     try:
-        if args.batch:
-            stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-            rows = []
-            with stream:
-                for i, line in enumerate(stream, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line, parse_float=str, parse_int=str)
-                    except json.JSONDecodeError as exc:
-                        return _err(f"--batch line {i}: not JSON ({exc})")
-                    if not isinstance(row, dict):
-                        return _err(f"--batch line {i}: expected a JSON object of parameters")
-                    base = parse_assignments(args.params)
-                    base.update({k: str(v) for k, v in row.items()})
-                    rows.append(base)
-        else:
-            rows = [parse_assignments(args.params)]
-        evals = evaluate_batch(f.id, rows, backend=args.backend, dps=args.dps)
-    except (ParameterError, ValueError) as exc:
+        base = parse_assignments(args.params)
+    except ParameterError as exc:
         return _err(str(exc))
-    for e in evals:
-        if args.json or args.batch:
-            print(json.dumps(e.as_dict()))
+    if not args.batch:
+        try:
+            (e,) = evaluate_rows(f.id, [base], backend=args.backend, dps=args.dps)
+        except ValueError as exc:
+            return _err(str(exc))
+        if isinstance(e, Exception):
+            return _err(str(e))
+        print(json.dumps(e.as_dict()) if args.json else e.value)
+        return 0
+    errors: list[tuple[int, str]] = []
+    try:
+        rows = _read_batch(args.batch, base, errors)
+    except OSError as exc:
+        return _err(f"--batch {args.batch!r}: {exc.strerror or exc}")
+    if not rows and not errors:
+        return _err(f"--batch {args.batch!r} has no parameter sets (it is empty or has only blank lines)")
+    try:
+        evals = evaluate_rows(f.id, [g for _, g in rows], backend=args.backend, dps=args.dps)
+    except ValueError as exc:
+        return _err(str(exc))
+    for (line, _), e in zip(rows, evals):
+        if isinstance(e, Exception):
+            errors.append((line, str(e)))
         else:
-            print(e.value)
+            print(json.dumps(e.as_dict()))
+    if errors:
+        errors.sort()
+        for line, msg in errors[:_MAX_SHOWN_BAD_LINES]:
+            _err(f"--batch {args.batch} line {line}: {msg}")
+        if len(errors) > _MAX_SHOWN_BAD_LINES:
+            _err(f"--batch {args.batch}: {len(errors) - _MAX_SHOWN_BAD_LINES} more bad lines not shown")
+        _err(f"--batch {args.batch}: {len(errors)} bad line(s) skipped, "
+             f"{sum(not isinstance(e, Exception) for e in evals)} evaluated")
+        return 2
     return 0
 
 
@@ -215,10 +304,57 @@ def cmd_figure(args) -> int:
 
         close = difflib.get_close_matches(args.id, list(FIGURES), n=5, cutoff=0.4)
         return _err(f"unknown figure {args.id!r}" + (f"; close matches: {', '.join(close)}" if close else ""))
-    out = Path(args.out or f"{args.id}.png")
+    if args.out is not None and not args.out.strip():
+        return _err(f"--out {args.out!r} is not a file path")
+    out = Path(args.out if args.out is not None else f"{args.id}.png")
+    if out.is_dir():
+        out = out / f"{args.id}.png"
+    elif not out.suffix:  # matplotlib would append .png itself; name the file that is really written
+        out = out.with_name(out.name + ".png")
+    formats = _figure_formats()
+    fmt = out.suffix[1:].lower()
+    if fmt not in formats:
+        return _err(f"--out {args.out!r}: unsupported figure format {fmt!r}; supported: {', '.join(sorted(formats))}")
+    problem = _writable_file(str(out), "--out")
+    if problem:
+        return _err(problem)
     make_figure(args.id, out, scale=args.scale, seed=args.seed)
     print(f"wrote {out}")
     return 0
+
+
+def _figure_formats() -> set[str]:
+    """The file formats matplotlib's Agg canvas can save (png, pdf, svg, eps, ...)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return set(FigureCanvasAgg.get_supported_filetypes())
+
+
+SEED_RANGE = (0, 2**32 - 1)  # one 32-bit word of entropy for numpy.random.SeedSequence([seed, ...])
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed {text!r} is not an integer") from None
+    if not SEED_RANGE[0] <= v <= SEED_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"seed {text} is outside the integers in [{SEED_RANGE[0]}, {SEED_RANGE[1]}]")
+    return v
+
+
+def _dps(text: str) -> int:
+    from theorycheck.verify.formulas import MAX_DPS
+
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"dps {text!r} is not an integer") from None
+    if not 1 <= v <= MAX_DPS:
+        raise argparse.ArgumentTypeError(
+            f"dps {text} is outside the integers in [1, {MAX_DPS}] (the cost grows faster than the digits; "
+            f"{MAX_DPS} digits are far beyond any float64 comparison)")
+    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,9 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tier", choices=["exact", "precise", "simulation"])
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
-    s.add_argument("--no-json", action="store_true", help="do not write a results file")
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
+    g.add_argument("--no-json", action="store_true", help="do not write a results file")
     s.add_argument("--report", metavar="DIR", help="also write DIR/report.md, DIR/results.json and the figures "
                    "of the selected papers as PNG")
     s.add_argument("--quiet", action="store_true", help="no progress display")
@@ -247,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", nargs="?")
     s.add_argument("params", nargs="*", metavar="name=value")
     s.add_argument("--backend", choices=["numpy", "torch", "mpmath"], default="numpy")
-    s.add_argument("--dps", type=int, default=30, help="significant digits for the mpmath backend")
+    s.add_argument("--dps", type=_dps, default=30, help="significant digits for the mpmath backend (1 to 1000)")
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", metavar="FILE", help="JSON lines of parameter sets ('-' for stdin)")
     s.add_argument("--show", choices=["latex", "sympy", "code"])
@@ -262,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", nargs="?")
     s.add_argument("--out")
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
     s.add_argument("--list", action="store_true")
     s.set_defaults(func=cmd_figure)
     return p
@@ -270,7 +407,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # `verify` handles its own (partial results); elsewhere nothing to keep
+        return _err("interrupted", 130)
+    except BrokenPipeError:  # e.g. `theorycheck formula ... --batch f | head -1`: the reader is gone
+        import os
+
+        try:  # no further writes (nor the interpreter's final flush) to the closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
 
 
 if __name__ == "__main__":  # pragma: no cover
