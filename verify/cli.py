@@ -67,6 +67,45 @@ def _writable_dir(d: Path, what: str, path: str) -> str | None:
     return None
 
 
+class _GracefulInterrupt:
+    """Ctrl-C during `verify` stops between checks: the first SIGINT only sets a flag (raising
+    KeyboardInterrupt inside a check can land in a C++ callback of torch, which then aborts the
+    process and loses every result); ``check()``, called before each check, raises it.  A second
+    Ctrl-C raises at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        import os
+
+        os.write(2, b"\ninterrupt: stopping after the current check (Ctrl-C again to stop at once)\n")
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: plain KeyboardInterrupt semantics
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def cmd_verify(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -98,12 +137,14 @@ def cmd_verify(args) -> int:
     t0 = time.time()
     results = []  # filled as each check finishes, so an interrupt keeps the finished ones
     interrupted = False
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    stop = _GracefulInterrupt()
+    with stop, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=args.quiet) as prog:
         task = prog.add_task("verify", total=len(todo))
 
         def progress(c, k, r):
             if r is None:
+                stop.check()
                 prog.update(task, description=f"{c.id} [{k.tier}] {k.name}")
             else:
                 results.append(r)
