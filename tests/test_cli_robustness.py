@@ -194,6 +194,15 @@ def test_batch_missing_file_and_directory(capsys, tmp_path):
     assert code == 2 and "Is a directory" in err
 
 
+def test_batch_endless_line_and_endless_garbage_stop_reading(capsys, tmp_path):
+    p = write(tmp_path, b"0" * (2 << 20))  # like /dev/zero: no newline in sight
+    code, out, err = run(capsys, *SIG, "--batch", p)
+    assert code == 2 and out == "" and "line 1: longer than 1048576 bytes: stopped reading" in err
+    p = write(tmp_path, "x\n" * 5000 + '{"s": 2, "tau": 1, "u0": 0.5, "t": 0}\n')
+    code, out, err = run(capsys, *SIG, "--batch", p)
+    assert code == 2 and out == "" and "line 1001: stopped reading after 1000 bad lines" in err
+
+
 def test_batch_deeply_nested_json_line(capsys, tmp_path):
     p = write(tmp_path, "[" * 100_000 + "\n" + '{"s": 2, "tau": 1, "u0": 0.5, "t": 0}\n')
     code, out, err = run(capsys, *SIG, "--batch", p)

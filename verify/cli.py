@@ -197,17 +197,43 @@ def cmd_verify(args) -> int:
 _MAX_SHOWN_BAD_LINES = 20
 
 
+_MAX_LINE_BYTES = 1 << 20  # a parameter set is a few dozen bytes; /dev/zero must not fill the memory
+_MAX_BAD_LINES = 1000      # then the input is not a parameter file at all: stop reading
+
+
+def _lines(fh):
+    """(1-based number, bytes or None if longer than _MAX_LINE_BYTES) for each line of ``fh``."""
+    i = 0
+    while True:
+        raw = fh.readline(_MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        i += 1
+        if len(raw) > _MAX_LINE_BYTES:
+            yield i, None  # the caller stops: the rest of such a line may never end (/dev/zero)
+            return
+        yield i, raw
+
+
 def _read_batch(path: str, base: dict, errors: list) -> list[tuple[int, dict]]:
     """The parameter sets of ``--batch`` as (1-based line number, text parameters); a bad line is
     appended to ``errors`` as (line number, message) and skipped.  Raises OSError for the file."""
     if path == "-":
-        data = sys.stdin.buffer.read()
-    else:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        return _parse_batch(_lines(sys.stdin.buffer), base, errors)
+    with open(path, "rb") as fh:
+        return _parse_batch(_lines(fh), base, errors)
+
+
+def _parse_batch(lines, base: dict, errors: list) -> list[tuple[int, dict]]:
     rows = []
     decode = json.JSONDecoder(parse_float=str, parse_int=str).decode  # numbers keep their text
-    for i, raw in enumerate(data.splitlines(), 1):
+    for i, raw in lines:
+        if len(errors) >= _MAX_BAD_LINES:
+            errors.append((i, f"stopped reading after {_MAX_BAD_LINES} bad lines"))
+            break
+        if raw is None:
+            errors.append((i, f"longer than {_MAX_LINE_BYTES} bytes: stopped reading"))
+            break
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -217,8 +243,11 @@ def _read_batch(path: str, base: dict, errors: list) -> list[tuple[int, dict]]:
             continue
         try:
             row = decode(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            errors.append((i, f"not JSON ({exc})" if isinstance(exc, json.JSONDecodeError) else "not JSON (too deeply nested)"))
+        except json.JSONDecodeError as exc:
+            errors.append((i, f"not JSON ({exc})"))
+            continue
+        except RecursionError:
+            errors.append((i, "not JSON (nested too deeply)"))
             continue
         if not isinstance(row, dict):
             errors.append((i, "expected a JSON object of parameters, e.g. {\"s\": 2, \"t\": 0.5}"))
@@ -275,10 +304,13 @@ def cmd_formula(args) -> int:
             print(json.dumps(e.as_dict()))
     if errors:
         errors.sort()
-        for line, msg in errors[:_MAX_SHOWN_BAD_LINES]:
+        shown = errors[:_MAX_SHOWN_BAD_LINES]
+        if len(errors) > _MAX_SHOWN_BAD_LINES and "stopped reading" in errors[-1][1]:
+            shown.append(errors[-1])  # why the rest of the input was not read
+        for line, msg in shown:
             _err(f"--batch {args.batch} line {line}: {msg}")
-        if len(errors) > _MAX_SHOWN_BAD_LINES:
-            _err(f"--batch {args.batch}: {len(errors) - _MAX_SHOWN_BAD_LINES} more bad lines not shown")
+        if len(errors) > len(shown):
+            _err(f"--batch {args.batch}: {len(errors) - len(shown)} more bad lines not shown")
         _err(f"--batch {args.batch}: {len(errors)} bad line(s) skipped, "
              f"{sum(not isinstance(e, Exception) for e in evals)} evaluated")
         return 2
