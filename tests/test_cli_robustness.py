@@ -72,7 +72,10 @@ def test_mpmath_unsettled_value_is_a_clear_refusal(capsys):
 
 
 @pytest.mark.parametrize("value,needle", [
-    ("1e99999999999", "decimal exponent is outside [-10000, 10000]"),
+    ("1e99999999999", "a nonzero magnitude must lie in [1e-1000, 1e1000]"),
+    ("1e1001", "a nonzero magnitude must lie in [1e-1000, 1e1000]"),
+    ("-1" + "0" * 1001, "a nonzero magnitude must lie in [1e-1000, 1e1000]"),
+    ("1/" + "1" * 1002, "a nonzero magnitude must lie in [1e-1000, 1e1000]"),
     ("1" * 5000, "more than 4300 digits"),
     ("٣", "is not a number"),          # non-ASCII digits are not numbers here
     ("", "is not a number"),

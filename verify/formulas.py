@@ -44,10 +44,13 @@ class ParameterError(DomainError):
 
 
 # Limits on parameter text: Python refuses int <-> str conversions beyond 4300 digits, and
-# Fraction("1e999999999") would build a 10**999999999 integer (gigabytes, minutes).  A decimal
-# exponent of magnitude 10000 is far outside anything a formula here is meant for, yet cheap.
+# Fraction("1e999999999") would build a 10**999999999 integer (gigabytes, minutes).  A nonzero
+# magnitude is kept in [1e-1000, 1e1000]: far beyond float64 (the mpmath backend's use), while the
+# mpmath references still finish (exp/sqrt of a 1e4000 argument take minutes at 45 digits).
 MAX_DIGITS = 4300
-MAX_EXPONENT = 10_000
+MAX_EXPONENT = 1000
+_LARGEST = Fraction(10) ** MAX_EXPONENT
+_SMALLEST = 1 / _LARGEST
 _EXPONENT = re.compile(r"[eE]([+-]?)([0-9]+)$")
 
 
@@ -71,8 +74,8 @@ def parse_number(name: str, text: str) -> Fraction:
     except _TooLong:
         raise ParameterError(f"parameter {name!r} = {t[:20]}... has more than {MAX_DIGITS} digits") from None
     except _ExponentRange:
-        raise ParameterError(f"parameter {name!r} = {text!r}: the decimal exponent is outside "
-                             f"[-{MAX_EXPONENT}, {MAX_EXPONENT}]") from None
+        raise ParameterError(f"parameter {name!r} = {text!r}: a nonzero magnitude must lie in "
+                             f"[1e-{MAX_EXPONENT}, 1e{MAX_EXPONENT}]") from None
     except ValueError:
         raise ParameterError(
             f"parameter {name!r} = {text!r} is not a number (expected e.g. 2, -0.05, 1e-3 or 1/3)") from None
@@ -94,17 +97,22 @@ def _parse_text(t: str) -> Fraction:
         raise _TooLong(t)
     if "e" in t or "E" in t:
         m = _EXPONENT.search(t)
-        if m and (len(m.group(2)) > 6 or int(m.group(2)) > MAX_EXPONENT):
+        if m and (len(m.group(2)) > 6 or int(m.group(2)) > MAX_EXPONENT + MAX_DIGITS):  # cheap to build
             raise _ExponentRange(t)
+    x = None
     if "/" not in t:
         try:  # Decimal parses in C; its exact ratio is the same number Fraction(t) would give
-            return Fraction(*Decimal(t).as_integer_ratio())
+            x = Fraction(*Decimal(t).as_integer_ratio())
         except (ArithmeticError, ValueError):  # nan, inf, malformed: let Fraction decide and refuse
             pass
-    try:
-        return Fraction(t)
-    except ZeroDivisionError:
-        raise ValueError(t) from None
+    if x is None:
+        try:
+            x = Fraction(t)
+        except ZeroDivisionError:
+            raise ValueError(t) from None
+    if x and not _SMALLEST <= abs(x) <= _LARGEST:
+        raise _ExponentRange(t)
+    return x
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
