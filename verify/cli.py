@@ -1,8 +1,16 @@
-"""The ``theorycheck`` command line: list, verify, formula, codegen, figure."""
+"""The ``theorycheck`` command line: list, verify, formula, codegen, figure.
+
+Exit codes: 0 success; 1 a check failed or errored (verify) or generated code drifted (codegen --check);
+2 refused input (``theorycheck: error: ...`` naming the parameter, its value and the valid domain;
+for ``formula --batch`` after the good lines were printed); 130 interrupted by Ctrl-C (verify writes
+the results of the finished checks first); 141 standard output closed by its reader.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -55,8 +63,6 @@ def _writable_file(path: str, what: str) -> str | None:
 
 def _writable_dir(d: Path, what: str, path: str) -> str | None:
     """Why the directory ``d`` cannot be created or written, or None."""
-    import os
-
     d = Path(os.path.abspath(d))
     while not d.exists():  # the nearest existing ancestor must be a writable directory
         d = d.parent
@@ -81,8 +87,6 @@ class _GracefulInterrupt:
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
-        import os
-
         os.write(2, b"\ninterrupt: stopping after the current check (Ctrl-C again to stop at once)\n")
 
     def check(self) -> None:
@@ -90,8 +94,6 @@ class _GracefulInterrupt:
             raise KeyboardInterrupt
 
     def __enter__(self):
-        import signal
-
         try:
             self._previous = signal.signal(signal.SIGINT, self._handler)
         except ValueError:  # not the main thread: plain KeyboardInterrupt semantics
@@ -99,8 +101,6 @@ class _GracefulInterrupt:
         return self
 
     def __exit__(self, *exc):
-        import signal
-
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
         return False
@@ -485,8 +485,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # `verify` handles its own (partial results); elsewhere nothing to keep
         return _err("interrupted", 130)
     except BrokenPipeError:  # e.g. `theorycheck formula ... --batch f | head -1`: the reader is gone
-        import os
-
         try:  # no further writes (nor the interpreter's final flush) to the closed pipe
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         except (OSError, ValueError):
