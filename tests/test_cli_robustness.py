@@ -255,6 +255,16 @@ def test_verify_json_path_checked_before_running(capsys, tmp_path, monkeypatch, 
     assert code == 2 and needle in err
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a directory nobody can create files in")
+def test_verify_unwritable_directory_checked_before_running(capsys, monkeypatch):
+    # /proc refuses new files even to root (for whom os.access always says yes): a real probe is needed
+    from theorycheck.verify import runner
+
+    monkeypatch.setattr(runner, "run_check", lambda *a, **k: pytest.fail("ran checks before refusing the path"))
+    code, _, err = run(capsys, "verify", "saxe2013/eq11", "--quiet", "--json", "/proc/theorycheck-results.json")
+    assert code == 2 and "directory /proc is not writable" in err
+
+
 def test_verify_report_path_checked_before_running(capsys, tmp_path, monkeypatch):
     (tmp_path / "afile").write_text("x")
     from theorycheck.verify import runner

@@ -68,8 +68,13 @@ def _writable_dir(d: Path, what: str, path: str) -> str | None:
         d = d.parent
     if not d.is_dir():
         return f"{what} {path!r}: {d} is not a directory"
-    if not os.access(d, os.W_OK | os.X_OK):
-        return f"{what} {path!r}: directory {d} is not writable"
+    import tempfile
+
+    try:  # a real probe: os.access says yes to root even on a read-only file system
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as exc:
+        return f"{what} {path!r}: directory {d} is not writable ({exc.strerror or exc})"
     return None
 
 
