@@ -173,6 +173,31 @@ def test_batch_kernel_refusal_isolates_the_row(capsys, tmp_path, monkeypatch):
     assert code == 2 and len(out.splitlines()) == 1 and "line 2: t = 7 refused" in err
 
 
+def test_kernel_crash_is_a_refused_row_not_a_traceback(capsys, tmp_path, monkeypatch):
+    from theorycheck.verify import formulas
+
+    def broken(f, backend):
+        def g(*cols):
+            raise MemoryError("Unable to allocate 449. PiB")
+        return g
+
+    monkeypatch.setattr(formulas, "generated_function", broken)
+    code, out, err = run(capsys, *SIG, "s=2", "tau=1", "u0=0.5", "t=0")
+    assert code == 2 and out == "" and "kernel failed" in err and "MemoryError" in err and "a bug" in err
+
+
+def test_internal_error_is_one_line_with_exit_70(capsys, monkeypatch):
+    from theorycheck.verify import formulas
+
+    monkeypatch.setattr(formulas, "evaluate_rows", lambda *a, **k: {}["boom"])
+    monkeypatch.delenv("THEORYCHECK_TRACEBACK", raising=False)
+    code, out, err = run(capsys, *SIG, "s=2", "tau=1", "u0=0.5", "t=0")
+    assert code == 70 and "internal error: KeyError" in err and "Traceback" not in err
+    monkeypatch.setenv("THEORYCHECK_TRACEBACK", "1")
+    with pytest.raises(KeyError):
+        main([*SIG, "s=2", "tau=1", "u0=0.5", "t=0"])
+
+
 def test_batch_many_bad_lines_are_summarized(capsys, tmp_path):
     p = write(tmp_path, "x\n" * 100)
     code, out, err = run(capsys, *SIG, "--batch", p)

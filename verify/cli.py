@@ -2,8 +2,9 @@
 
 Exit codes: 0 success; 1 a check failed or errored (verify) or generated code drifted (codegen --check);
 2 refused input (``theorycheck: error: ...`` naming the parameter, its value and the valid domain;
-for ``formula --batch`` after the good lines were printed); 130 interrupted by Ctrl-C (verify writes
-the results of the finished checks first); 141 standard output closed by its reader.
+for ``formula --batch`` after the good lines were printed); 70 an internal error (a bug; the variable
+THEORYCHECK_TRACEBACK=1 shows its traceback); 130 interrupted by Ctrl-C (verify writes the results of
+the finished checks first); 141 standard output closed by its reader.
 """
 from __future__ import annotations
 
@@ -495,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):
             pass
         return 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
+    except Exception as exc:  # a bug: one line, not a traceback (THEORYCHECK_TRACEBACK=1 shows it)
+        if os.environ.get("THEORYCHECK_TRACEBACK"):
+            raise
+        return _err(f"internal error: {type(exc).__name__}: {str(exc)[:300]} (a bug: please report it with the "
+                    f"command line; THEORYCHECK_TRACEBACK=1 shows the traceback)", 70)
 
 
 if __name__ == "__main__":  # pragma: no cover

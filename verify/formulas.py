@@ -341,6 +341,17 @@ def evaluate_rows(fid: str, rows: list[dict], backend: str = "numpy",
 
 
 def _kernel(f: Formula, backend: str, rows: list[list[float]]):
+    """The kernel's values; a kernel that fails other than by refusing its input (a ValueError) is a
+    bug in the kernel, reported as a ValueError so that the row is refused rather than the run lost."""
+    try:
+        return _call_kernel(f, backend, rows)
+    except (ArithmeticError, MemoryError, RuntimeError, TypeError, IndexError) as exc:
+        shown = rows[0] if len(rows) == 1 else f"{len(rows)} parameter sets"
+        raise ParameterError(f"{f.id}: the {backend} kernel failed at {shown}: {type(exc).__name__}: "
+                             f"{str(exc)[:200]} (a bug: please report)") from None
+
+
+def _call_kernel(f: Formula, backend: str, rows: list[list[float]]):
     import numpy as np
 
     fn = generated_function(f, backend)
