@@ -1,8 +1,17 @@
-"""The ``theorycheck`` command line: list, verify, formula, codegen, figure."""
+"""The ``theorycheck`` command line: list, verify, formula, codegen, figure.
+
+Exit codes: 0 success; 1 a check failed or errored (verify) or generated code drifted (codegen --check);
+2 refused input (``theorycheck: error: ...`` naming the parameter, its value and the valid domain;
+for ``formula --batch`` after the good lines were printed); 70 an internal error (a bug; the variable
+THEORYCHECK_TRACEBACK=1 shows its traceback); 130 interrupted by Ctrl-C (verify writes the results of
+the finished checks first); 141 standard output closed by its reader.
+"""
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -105,6 +114,66 @@ def cmd_show(args) -> int:
 
 
 # ---------------------------------------------------------------------------------------- verify
+def _writable_file(path: str, what: str) -> str | None:
+    """Why ``path`` cannot be written as a file (checked before a long run), or None."""
+    if not path.strip():
+        return f"{what} {path!r} is not a file path"
+    p = Path(path)
+    if p.is_dir():
+        return f"{what} {path!r} is a directory, not a file"
+    return _writable_dir(p.parent, what, path)
+
+
+def _writable_dir(d: Path, what: str, path: str) -> str | None:
+    """Why the directory ``d`` cannot be created or written, or None."""
+    d = Path(os.path.abspath(d))
+    while not d.exists():  # the nearest existing ancestor must be a writable directory
+        d = d.parent
+    if not d.is_dir():
+        return f"{what} {path!r}: {d} is not a directory"
+    import tempfile
+
+    try:  # a real probe: os.access says yes to root even on a read-only file system
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as exc:
+        return f"{what} {path!r}: directory {d} is not writable ({exc.strerror or exc})"
+    return None
+
+
+class _GracefulInterrupt:
+    """Ctrl-C during `verify` stops between checks: the first SIGINT only sets a flag (raising
+    KeyboardInterrupt inside a check can land in a C++ callback of torch, which then aborts the
+    process and loses every result); ``check()``, called before each check, raises it.  A second
+    Ctrl-C raises at once."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        os.write(2, b"\ninterrupt: stopping after the current check (Ctrl-C again to stop at once)\n")
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: plain KeyboardInterrupt semantics
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+
 def cmd_verify(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -119,25 +188,42 @@ def cmd_verify(args) -> int:
         device = resolve_device(args.device)
     except (UnknownClaimError, ValueError) as exc:
         return _err(str(exc))
+    json_path = None if args.no_json else (args.json if args.json is not None else "theorycheck-results.json")
+    problem = json_path is not None and _writable_file(json_path, "--json")
+    if not problem and args.report is not None:
+        rp = Path(args.report)
+        problem = (f"--report {args.report!r} is not a directory path" if not args.report.strip() else
+                   f"--report {args.report!r} is a file, not a directory" if rp.exists() and not rp.is_dir() else
+                   _writable_dir(rp, "--report", args.report))
+    if problem:
+        return _err(problem)
     tiers = [args.tier] if args.tier else None
     todo = iter_checks(claims, tiers)
     if not todo:
         return _err("no checks selected (claims %s, tier %s)" % (args.claims or "all", args.tier or "all"))
     console = Console(stderr=True)
     t0 = time.time()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    results = []  # filled as each check finishes, so an interrupt keeps the finished ones
+    interrupted = False
+    stop = _GracefulInterrupt()
+    with stop, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=args.quiet) as prog:
         task = prog.add_task("verify", total=len(todo))
 
         def progress(c, k, r):
             if r is None:
+                stop.check()
                 prog.update(task, description=f"{c.id} [{k.tier}] {k.name}")
             else:
+                results.append(r)
                 prog.advance(task)
                 if r.status in ("failed", "error"):
                     console.print(f"[red]{r.status.upper()}[/red] {c.id} [{k.tier}] {k.name}: {r.detail[:300]}")
 
-        results = run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
+        try:
+            run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
+        except KeyboardInterrupt:
+            interrupted = True
     elapsed = time.time() - t0
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "erratum", "failed", "error")}
     out = Console(width=None if sys.stdout.isatty() else 200)
@@ -159,10 +245,14 @@ def cmd_verify(args) -> int:
               f"{counts['error']} errors in {elapsed:.1f} s")
     payload = {"scale": args.scale, "device": device, "seed": args.seed, "seconds": elapsed, "counts": counts,
                "results": [r.as_dict() for r in results]}
-    json_path = args.json or (None if args.no_json else "theorycheck-results.json")
+    if interrupted:
+        payload["interrupted"] = {"finished": len(results), "selected": len(todo)}
+        out.print(f"[red]interrupted[/red]: {len(results)} of {len(todo)} checks finished")
     if json_path:
         write_json(json_path, payload)
         out.print(f"results written to {json_path}")
+    if interrupted:
+        return 130
     if args.report:
         from theorycheck.verify.report import write_report
 
@@ -172,9 +262,73 @@ def cmd_verify(args) -> int:
 
 
 # --------------------------------------------------------------------------------------- formula
+_MAX_SHOWN_BAD_LINES = 20
+
+
+_MAX_LINE_BYTES = 1 << 20  # a parameter set is a few dozen bytes; /dev/zero must not fill the memory
+_MAX_BAD_LINES = 1000      # then the input is not a parameter file at all: stop reading
+
+
+def _lines(fh):
+    """(1-based number, bytes or None if longer than _MAX_LINE_BYTES) for each line of ``fh``."""
+    i = 0
+    while True:
+        raw = fh.readline(_MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        i += 1
+        if len(raw) > _MAX_LINE_BYTES:
+            yield i, None  # the caller stops: the rest of such a line may never end (/dev/zero)
+            return
+        yield i, raw
+
+
+def _read_batch(path: str, base: dict, errors: list) -> list[tuple[int, dict]]:
+    """The parameter sets of ``--batch`` as (1-based line number, text parameters); a bad line is
+    appended to ``errors`` as (line number, message) and skipped.  Raises OSError for the file."""
+    if path == "-":
+        return _parse_batch(_lines(sys.stdin.buffer), base, errors)
+    with open(path, "rb") as fh:
+        return _parse_batch(_lines(fh), base, errors)
+
+
+def _parse_batch(lines, base: dict, errors: list) -> list[tuple[int, dict]]:
+    rows = []
+    decode = json.JSONDecoder(parse_float=str, parse_int=str).decode  # numbers keep their text
+    for i, raw in lines:
+        if len(errors) >= _MAX_BAD_LINES:
+            errors.append((i, f"stopped reading after {_MAX_BAD_LINES} bad lines"))
+            break
+        if raw is None:
+            errors.append((i, f"longer than {_MAX_LINE_BYTES} bytes: stopped reading"))
+            break
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            errors.append((i, "not UTF-8 text"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            row = decode(line)
+        except json.JSONDecodeError as exc:
+            errors.append((i, f"not JSON ({exc})"))
+            continue
+        except RecursionError:
+            errors.append((i, "not JSON (nested too deeply)"))
+            continue
+        if not isinstance(row, dict):
+            errors.append((i, "expected a JSON object of parameters, e.g. {\"s\": 2, \"t\": 0.5}"))
+            continue
+        given = dict(base)
+        given.update({k: v if isinstance(v, str) else json.dumps(v) for k, v in row.items()})
+        rows.append((i, given))
+    return rows
+
+
 def cmd_formula(args) -> int:
     from theorycheck.symbolic.registry import UnknownFormulaError, all_formulas, get
-    from theorycheck.verify.formulas import ParameterError, evaluate_batch, parse_assignments
+    from theorycheck.verify.formulas import ParameterError, evaluate_rows, parse_assignments
 
     if args.list or not args.id:
         for f in all_formulas():
@@ -188,32 +342,46 @@ def cmd_formula(args) -> int:
     if args.show:
         return _show(f, args.show)
     try:
-        if args.batch:
-            stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")
-            rows = []
-            with stream:
-                for i, line in enumerate(stream, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        row = json.loads(line, parse_float=str, parse_int=str)
-                    except json.JSONDecodeError as exc:
-                        return _err(f"--batch line {i}: not JSON ({exc})")
-                    if not isinstance(row, dict):
-                        return _err(f"--batch line {i}: expected a JSON object of parameters")
-                    base = parse_assignments(args.params)
-                    base.update({k: str(v) for k, v in row.items()})
-                    rows.append(base)
-        else:
-            rows = [parse_assignments(args.params)]
-        evals = evaluate_batch(f.id, rows, backend=args.backend, dps=args.dps)
-    except (ParameterError, ValueError) as exc:
+        base = parse_assignments(args.params)
+    except ParameterError as exc:
         return _err(str(exc))
-    for e in evals:
-        if args.json or args.batch:
-            print(json.dumps(e.as_dict()))
+    if not args.batch:
+        try:
+            (e,) = evaluate_rows(f.id, [base], backend=args.backend, dps=args.dps)
+        except ValueError as exc:
+            return _err(str(exc))
+        if isinstance(e, Exception):
+            return _err(str(e))
+        print(json.dumps(e.as_dict()) if args.json else e.value)
+        return 0
+    errors: list[tuple[int, str]] = []
+    try:
+        rows = _read_batch(args.batch, base, errors)
+    except OSError as exc:
+        return _err(f"--batch {args.batch!r}: {exc.strerror or exc}")
+    if not rows and not errors:
+        return _err(f"--batch {args.batch!r} has no parameter sets (it is empty or has only blank lines)")
+    try:
+        evals = evaluate_rows(f.id, [g for _, g in rows], backend=args.backend, dps=args.dps)
+    except ValueError as exc:
+        return _err(str(exc))
+    for (line, _), e in zip(rows, evals):
+        if isinstance(e, Exception):
+            errors.append((line, str(e)))
         else:
-            print(e.value)
+            print(json.dumps(e.as_dict()))
+    if errors:
+        errors.sort()
+        shown = errors[:_MAX_SHOWN_BAD_LINES]
+        if len(errors) > _MAX_SHOWN_BAD_LINES and "stopped reading" in errors[-1][1]:
+            shown.append(errors[-1])  # why the rest of the input was not read
+        for line, msg in shown:
+            _err(f"--batch {args.batch} line {line}: {msg}")
+        if len(errors) > len(shown):
+            _err(f"--batch {args.batch}: {len(errors) - len(shown)} more bad lines not shown")
+        _err(f"--batch {args.batch}: {len(errors)} bad line(s) skipped, "
+             f"{sum(not isinstance(e, Exception) for e in evals)} evaluated")
+        return 2
     return 0
 
 
@@ -277,10 +445,57 @@ def cmd_figure(args) -> int:
 
         close = difflib.get_close_matches(args.id, list(FIGURES), n=5, cutoff=0.4)
         return _err(f"unknown figure {args.id!r}" + (f"; close matches: {', '.join(close)}" if close else ""))
-    out = Path(args.out or f"{args.id}.png")
+    if args.out is not None and not args.out.strip():
+        return _err(f"--out {args.out!r} is not a file path")
+    out = Path(args.out if args.out is not None else f"{args.id}.png")
+    if out.is_dir():
+        out = out / f"{args.id}.png"
+    elif not out.suffix:  # matplotlib would append .png itself; name the file that is really written
+        out = out.with_name(out.name + ".png")
+    formats = _figure_formats()
+    fmt = out.suffix[1:].lower()
+    if fmt not in formats:
+        return _err(f"--out {args.out!r}: unsupported figure format {fmt!r}; supported: {', '.join(sorted(formats))}")
+    problem = _writable_file(str(out), "--out")
+    if problem:
+        return _err(problem)
     make_figure(args.id, out, scale=args.scale, seed=args.seed)
     print(f"wrote {out}")
     return 0
+
+
+def _figure_formats() -> set[str]:
+    """The file formats matplotlib's Agg canvas can save (png, pdf, svg, eps, ...)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return set(FigureCanvasAgg.get_supported_filetypes())
+
+
+SEED_RANGE = (0, 2**32 - 1)  # one 32-bit word of entropy for numpy.random.SeedSequence([seed, ...])
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed {text!r} is not an integer") from None
+    if not SEED_RANGE[0] <= v <= SEED_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"seed {text} is outside the integers in [{SEED_RANGE[0]}, {SEED_RANGE[1]}]")
+    return v
+
+
+def _dps(text: str) -> int:
+    from theorycheck.verify.formulas import MAX_DPS
+
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"dps {text!r} is not an integer") from None
+    if not 1 <= v <= MAX_DPS:
+        raise argparse.ArgumentTypeError(
+            f"dps {text} is outside the integers in [1, {MAX_DPS}] (the cost grows faster than the digits; "
+            f"{MAX_DPS} digits are far beyond any float64 comparison)")
+    return v
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -303,9 +518,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tier", choices=["exact", "precise", "simulation"])
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
-    s.add_argument("--no-json", action="store_true", help="do not write a results file")
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
+    g.add_argument("--no-json", action="store_true", help="do not write a results file")
     s.add_argument("--report", metavar="DIR", help="also write DIR/report.md, DIR/results.json and the figures "
                    "of the selected papers as PNG")
     s.add_argument("--quiet", action="store_true", help="no progress display")
@@ -315,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", nargs="?")
     s.add_argument("params", nargs="*", metavar="name=value")
     s.add_argument("--backend", choices=["numpy", "torch", "mpmath"], default="numpy")
-    s.add_argument("--dps", type=int, default=30, help="significant digits for the mpmath backend")
+    s.add_argument("--dps", type=_dps, default=30, help="significant digits for the mpmath backend (1 to 1000)")
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", metavar="FILE", help="JSON lines of parameter sets ('-' for stdin)")
     s.add_argument("--show", choices=["latex", "sympy", "code"])
@@ -330,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", nargs="?")
     s.add_argument("--out")
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
     s.add_argument("--list", action="store_true")
     s.set_defaults(func=cmd_figure)
     return p
@@ -338,7 +554,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # `verify` handles its own (partial results); elsewhere nothing to keep
+        return _err("interrupted", 130)
+    except BrokenPipeError:  # e.g. `theorycheck formula ... --batch f | head -1`: the reader is gone
+        try:  # no further writes (nor the interpreter's final flush) to the closed pipe
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe
+    except Exception as exc:  # a bug: one line, not a traceback (THEORYCHECK_TRACEBACK=1 shows it)
+        if os.environ.get("THEORYCHECK_TRACEBACK"):
+            raise
+        return _err(f"internal error: {type(exc).__name__}: {str(exc)[:300]} (a bug: please report it with the "
+                    f"command line; THEORYCHECK_TRACEBACK=1 shows the traceback)", 70)
 
 
 if __name__ == "__main__":  # pragma: no cover

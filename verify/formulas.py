@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
+import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
@@ -28,15 +31,37 @@ from theorycheck.symbolic.registry import Formula, get
 BACKENDS = ("numpy", "torch", "mpmath")
 
 __all__ = ["parse_number", "parse_assignments", "resolve_params", "evaluate", "evaluate_batch",
-           "evaluate_mpmath", "generated_function", "BACKENDS", "ParameterError"]
+           "evaluate_rows", "evaluate_mpmath", "generated_function", "BACKENDS", "MAX_DPS", "ParameterError"]
+
+# --dps is capped: evaluation time grows faster than linearly with the digits (quadrature-based
+# references at 10000 digits run for hours), and 1000 digits is far beyond anything a float64
+# comparison needs.
+MAX_DPS = 1000
 
 
 class ParameterError(DomainError):
     """A missing, unknown, malformed or out-of-domain parameter."""
 
 
+# Limits on parameter text: Python refuses int <-> str conversions beyond 4300 digits, and
+# Fraction("1e999999999") would build a 10**999999999 integer (gigabytes, minutes).  A nonzero
+# magnitude is kept in [1e-1000, 1e1000]: far beyond float64 (the mpmath backend's use), while the
+# mpmath references still finish (exp/sqrt of a 1e4000 argument take minutes at 45 digits).
+MAX_DIGITS = 4300
+MAX_EXPONENT = 1000
+_LARGEST = Fraction(10) ** MAX_EXPONENT
+_SMALLEST = 1 / _LARGEST
+_EXPONENT = re.compile(r"[eE]([+-]?)([0-9]+)$")
+
+
 def parse_number(name: str, text: str) -> Fraction:
-    """Parse ``text`` as an exact rational number (decimal, scientific or p/q); no eval."""
+    """Parse ``text`` as an exact rational number (decimal, scientific or p/q); no eval.
+
+    ASCII digits only; at most ``MAX_DIGITS`` digits and a decimal exponent of magnitude at most
+    ``MAX_EXPONENT`` (a clear ParameterError instead of a hang or an opaque int-conversion error).
+    """
+    if isinstance(text, bool):
+        raise ParameterError(f"parameter {name!r} = {text!r} is not a number")
     if isinstance(text, (int, Fraction)):
         return Fraction(text)
     if isinstance(text, float):
@@ -45,11 +70,49 @@ def parse_number(name: str, text: str) -> Fraction:
         return Fraction(text)
     t = str(text).strip()
     try:
-        return Fraction(t)
-    except (ValueError, ZeroDivisionError):
+        return _parse_text(t)
+    except _TooLong:
+        raise ParameterError(f"parameter {name!r} = {t[:20]}... has more than {MAX_DIGITS} digits") from None
+    except _ExponentRange:
+        raise ParameterError(f"parameter {name!r} = {text!r}: a nonzero magnitude must lie in "
+                             f"[1e-{MAX_EXPONENT}, 1e{MAX_EXPONENT}]") from None
+    except ValueError:
         raise ParameterError(
-            f"parameter {name!r} = {text!r} is not a number (expected e.g. 2, -0.05, 1e-3 or 1/3)"
-        ) from None
+            f"parameter {name!r} = {text!r} is not a number (expected e.g. 2, -0.05, 1e-3 or 1/3)") from None
+
+
+class _TooLong(ValueError):
+    pass
+
+
+class _ExponentRange(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1 << 14)  # a batch repeats values (grids): parse each distinct text once
+def _parse_text(t: str) -> Fraction:
+    if not t.isascii():
+        raise ValueError(t)
+    if len(t) > MAX_DIGITS and sum(ch.isdigit() for ch in t) > MAX_DIGITS:
+        raise _TooLong(t)
+    if "e" in t or "E" in t:
+        m = _EXPONENT.search(t)
+        if m and (len(m.group(2)) > 6 or int(m.group(2)) > MAX_EXPONENT + MAX_DIGITS):  # cheap to build
+            raise _ExponentRange(t)
+    x = None
+    if "/" not in t:
+        try:  # Decimal parses in C; its exact ratio is the same number Fraction(t) would give
+            x = Fraction(*Decimal(t).as_integer_ratio())
+        except (ArithmeticError, ValueError):  # nan, inf, malformed: let Fraction decide and refuse
+            pass
+    if x is None:
+        try:
+            x = Fraction(t)
+        except ZeroDivisionError:
+            raise ValueError(t) from None
+    if x and not _SMALLEST <= abs(x) <= _LARGEST:
+        raise _ExponentRange(t)
+    return x
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
@@ -156,6 +219,9 @@ def generated_function(f: Formula, backend: str):
 
 @dataclass
 class Evaluation:
+    """One evaluated parameter set; ``params`` echoes each parameter's text exactly as given
+    (defaults as their exact value), so ``u0=1/3`` is shown as ``"1/3"``, not a rounded double."""
+
     id: str
     params: dict
     backend: str
@@ -166,12 +232,37 @@ class Evaluation:
         return {"id": self.id, "params": self.params, "backend": self.backend, "dps": self.dps, "value": self.value}
 
 
-def _json_param(x: Fraction):
-    return int(x) if x.denominator == 1 else float(x)
+def _echo(f: Formula, given: dict) -> dict[str, str]:
+    out = {}
+    for p in f.params:
+        if p.name in given:
+            v = given[p.name]
+            out[p.name] = v if isinstance(v, str) else (repr(v) if isinstance(v, float) else str(v))
+        else:
+            out[p.name] = str(Fraction(p.default))
+    return out
 
 
 def _float_str(x: float) -> str:
     return repr(float(x))
+
+
+# float64 represents a nonzero magnitude with full precision only in [smallest normal, largest]:
+# below the smallest normal number the relative rounding error exceeds 2**-53 (subnormals) and
+# below 4.9e-324 the value becomes 0; above 1.8e308 it becomes inf.
+_FLOAT_RANGE = f"[{sys.float_info.min!r}, {sys.float_info.max!r}]"
+
+
+def _as_float(f: Formula, name: str, x: Fraction, text: str, backend: str) -> float:
+    try:
+        y = float(x)
+    except OverflowError:
+        y = math.inf
+    if math.isinf(y) or (x != 0 and abs(y) < sys.float_info.min):
+        raise ParameterError(
+            f"{f.id}: parameter {name!r} = {text} is not representable in float64 for the {backend} backend "
+            f"(a nonzero magnitude must lie in {_FLOAT_RANGE}); the mpmath backend takes it exactly")
+    return y
 
 
 def evaluate(fid: str, given: dict, backend: str = "numpy", dps: int = 30) -> Evaluation:
@@ -179,33 +270,134 @@ def evaluate(fid: str, given: dict, backend: str = "numpy", dps: int = 30) -> Ev
 
 
 def evaluate_batch(fid: str, rows: list[dict], backend: str = "numpy", dps: int = 30) -> list[Evaluation]:
-    """Evaluate many parameter sets; vectorized in one call for numpy/torch."""
+    """Evaluate many parameter sets; vectorized in one call for numpy/torch.  Raises the first error."""
+    out = evaluate_rows(fid, rows, backend=backend, dps=dps)
+    for r in out:
+        if isinstance(r, Exception):
+            raise r
+    return out
+
+
+def _check_backend(backend: str, dps: int) -> None:
     if backend not in BACKENDS:
         raise ParameterError(f"backend {backend!r} is not one of {BACKENDS}")
-    if backend == "mpmath" and not (1 <= dps <= 10000):
-        raise ParameterError(f"--dps = {dps} is outside [1, 10000]")
+    if isinstance(dps, bool) or not isinstance(dps, int) or not (1 <= dps <= MAX_DPS):
+        raise ParameterError(f"dps = {dps!r} is outside the integers in [1, {MAX_DPS}]")
+
+
+def evaluate_rows(fid: str, rows: list[dict], backend: str = "numpy",
+                  dps: int = 30) -> list[Evaluation | ValueError]:
+    """Evaluate each parameter set; the result is aligned with ``rows``: an Evaluation, or the
+    ParameterError (a ValueError) that refuses that row.  The good rows of numpy/torch are
+    evaluated in one vectorized kernel call."""
+    _check_backend(backend, dps)
     f = get(fid)
-    values = [resolve_params(f, r) for r in rows]
-    out: list[Evaluation] = []
+    out: list = [None] * len(rows)
+    good: list[int] = []
+    values: dict[int, dict[str, Fraction]] = {}
+    for i, r in enumerate(rows):
+        try:
+            values[i] = resolve_params(f, r)
+            good.append(i)
+        except ParameterError as exc:
+            out[i] = exc
     if backend == "mpmath":
-        for v in values:
-            val = evaluate_mpmath(f, v, dps)
-            out.append(Evaluation(f.id, {k: _json_param(x) for k, x in v.items()}, backend, dps,
-                                  mpmath.nstr(val, dps, strip_zeros=False)))
+        for i in good:
+            try:
+                shown = _echo(f, rows[i])
+                out[i] = Evaluation(f.id, shown, backend, dps, _mpmath_text(f, values[i], dps, shown))
+            except ValueError as exc:
+                out[i] = exc
         return out
+    cols: dict[int, list[float]] = {}
+    for i in good:
+        try:
+            cols[i] = [_as_float(f, p.name, values[i][p.name], str(rows[i].get(p.name, values[i][p.name])), backend)
+                       for p in f.params]
+        except ParameterError as exc:
+            out[i] = exc
+    ok = [i for i in good if i in cols]
+    if ok:
+        try:
+            res = _kernel(f, backend, [cols[i] for i in ok])
+        except ValueError as exc:
+            if len(ok) == 1:
+                out[ok[0]] = exc
+                return out
+            res = None
+        if res is None:  # the kernel refused the vector: find the rows it refuses one by one
+            for i in ok:
+                try:
+                    out[i] = _finish(f, backend, rows[i], values[i], _kernel(f, backend, [cols[i]])[0])
+                except ValueError as exc:
+                    out[i] = exc
+        else:
+            for i, r in zip(ok, res):
+                try:
+                    out[i] = _finish(f, backend, rows[i], values[i], r)
+                except ValueError as exc:
+                    out[i] = exc
+    return out
+
+
+def _kernel(f: Formula, backend: str, rows: list[list[float]]):
+    """The kernel's values; a kernel that fails other than by refusing its input (a ValueError) is a
+    bug in the kernel, reported as a ValueError so that the row is refused rather than the run lost."""
+    try:
+        return _call_kernel(f, backend, rows)
+    except (ArithmeticError, MemoryError, RuntimeError, TypeError, IndexError) as exc:
+        shown = rows[0] if len(rows) == 1 else f"{len(rows)} parameter sets"
+        raise ParameterError(f"{f.id}: the {backend} kernel failed at {shown}: {type(exc).__name__}: "
+                             f"{str(exc)[:200]} (a bug: please report)") from None
+
+
+def _call_kernel(f: Formula, backend: str, rows: list[list[float]]):
     import numpy as np
 
     fn = generated_function(f, backend)
-    cols = [np.array([float(v[p.name]) for v in values], dtype=np.float64) for p in f.params]
+    arr = np.array(rows, dtype=np.float64).reshape(len(rows), len(f.params))
+    cols = [np.ascontiguousarray(arr[:, j]) for j in range(len(f.params))]
     if backend == "torch":
         import torch
 
-        res = fn(*[torch.from_numpy(c) for c in cols]).cpu().numpy()
+        res = fn(*[torch.from_numpy(c) for c in cols])
+        res = res.cpu().numpy() if isinstance(res, torch.Tensor) else res
     else:
         res = fn(*cols)
-    res = np.broadcast_to(np.asarray(res, dtype=np.float64), (len(values),))
-    for v, r in zip(values, res):
-        if not math.isfinite(r):
-            raise ParameterError(f"{f.id}: the {backend} kernel returned {r} at {dict(v)} (a bug: please report)")
-        out.append(Evaluation(f.id, {k: _json_param(x) for k, x in v.items()}, backend, None, _float_str(r)))
-    return out
+    return np.broadcast_to(np.asarray(res, dtype=np.float64), (len(rows),))
+
+
+def _finish(f: Formula, backend: str, given: dict, v: dict, r: float) -> Evaluation:
+    if not math.isfinite(r):
+        raise ParameterError(f"{f.id}: the {backend} kernel returned {r} at {_echo(f, given)} (a bug: please report)")
+    return Evaluation(f.id, _echo(f, given), backend, None, _float_str(r))
+
+
+# A division by zero in the source expression at valid parameters is a cancellation at the working
+# precision (e.g. s/u0 + exp(2st/tau) - 1 with s/u0 = 1e-97 at t = 0); the precision is raised
+# (up to _MAX_WORK_DPS) and the value rounded once to the requested digits.
+_MAX_WORK_DPS = 2 * MAX_DPS
+
+
+def _mpmath_text(f: Formula, v: dict, dps: int, shown: dict) -> str:
+    work = dps
+    while True:
+        try:
+            val = evaluate_mpmath(f, v, work)
+            break
+        except ZeroDivisionError:
+            if work >= _MAX_WORK_DPS:
+                raise ParameterError(
+                    f"{f.id}: the mpmath evaluation at {shown} divides by zero even at {work} digits "
+                    f"(cancellation in the source expression needs more precision than theorycheck allows)"
+                ) from None
+            work = min(2 * work + 30, _MAX_WORK_DPS)
+        except ParameterError as exc:  # not a finite real: say so with the parameters as given
+            raise ParameterError(str(exc).replace(str(v), str(shown))) from None
+        except ValueError:
+            raise ParameterError(
+                f"{f.id}: the mpmath evaluation at {shown} did not settle to {dps} digits "
+                f"(cancellation in the source expression beyond the guard digits, at {work} working digits)"
+            ) from None
+    with mpmath.workdps(work):
+        return mpmath.nstr(val, dps, strip_zeros=False)
