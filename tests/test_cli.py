@@ -96,10 +96,10 @@ def test_show(capsys):
 
 def test_list_json(capsys):
     code, out, _ = run(capsys, "list", "--json")
-    claims = json.loads(out)
+    claims = json.loads(out)["claims"]
     ids = {c["id"] for c in claims}
     assert "saxe2013/eq10-12-sigmoid" in ids
-    assert all(c["source"] and c["tiers"] for c in claims)
+    assert all(c["source"] and c["tiers"] and c["location"] for c in claims)
 
 
 def test_verify_unknown_prefix_lists_close_matches(capsys):
