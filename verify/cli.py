@@ -228,13 +228,18 @@ def cmd_verify(args) -> int:
     counts = {s: sum(r.status == s for r in results) for s in ("passed", "erratum", "failed", "error")}
     out = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=f"theorycheck verify — scale {args.scale}, device {device}, seed {args.seed}")
-    for col in ("claim", "tier", "check", "status", "error", "tolerance", "s"):
+    for col in ("claim", "tier", "check", "status", "comparison (the verdict)", "tolerance rule", "s"):
         table.add_column(col, overflow="fold")
     style = {"passed": "green", "erratum": "yellow", "failed": "red", "error": "red"}
+    from theorycheck.verify.registry import Comparison
+
     for r in results:
-        err = "" if r.error is None else f"{r.error:.2e}"
-        tol = "" if r.tolerance is None else f"{r.tolerance:.1e} {r.tolerance_rule}"
-        table.add_row(r.claim_id, r.tier, r.check, f"[{style[r.status]}]{r.status}[/]", err, tol, f"{r.seconds:.2f}")
+        cmp = Comparison.from_dict(r.comparison) if r.comparison else None
+        shown = "" if cmp is None else (cmp.text() if len(cmp.terms) == 1 else
+                                        f"{sum(t.holds() for t in cmp.terms)}/{len(cmp.terms)} terms hold "
+                                        f"({cmp.kind}, {cmp.combine})")
+        table.add_row(r.claim_id, r.tier, r.check, f"[{style[r.status]}]{r.status}[/]", shown, r.tolerance_rule,
+                      f"{r.seconds:.2f}")
     out.print(table)
     errata = [r for r in results if r.status == "erratum"]
     if errata:
