@@ -28,7 +28,7 @@ C2 = claim(
 )
 
 
-@C2.exact("gradient-of-eq1-is-sec3.1-update")
+@C2.exact("eq1-gradient-is-sec3.1-update")
 def _(ctx):
     """The gradient flow of the expected loss (1) (D = H = 2, symmetric Sigma = sum x x^T, tau = N/alpha)
     minus the printed §3.1 update of W1: every entry of the difference must simplify to exactly 0."""

@@ -52,7 +52,7 @@ def _(ctx):
     )
 
 
-@CD.exact("r-monotone-under-equivalent-regularization")
+@CD.exact("eq8-ratio-decreasing-in-eps")
 def _(ctx):
     """R of eq. (8) under gamma = lam eps/(lam + eps) equals lam/(lam + eps), and dR/deps + lam/(lam+eps)^2 = 0
     with dR/deps proven negative by sympy.ask for lam > 0, eps >= 0."""
