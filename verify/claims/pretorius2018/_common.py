@@ -80,10 +80,11 @@ def fig5_run(name, ctx):
     rec = max(1, T // ctx.sizes["record"])
     out = {"lam": L[:top], "tau": tau_, "alpha": alpha, "eps": eps_, "n_gamma": ng, "epochs": T, "N": N, "D": D,
            "record_every": rec}
-    for i, kind in enumerate(("ae", "dae", "wdae")):
-        g = ctx.torch_generator(100 + i)
+    for kind in ("ae", "dae", "wdae"):
+        # one generator seed for the three: identical initial weights (its first draws), the DAE's noise after
+        # them -- common random numbers for the comparison of the three (see sec6_experimental_results.py)
         ep, M = train_autoencoder(X, min(32, D), alpha, T, kind=kind, sigma2=eps_ / N, gamma=ng / N, init_std=1e-3,
-                                  generator=g, record_every=rec, V=V)
+                                  generator=ctx.torch_generator(100), record_every=rec, V=V)
         M = M[:, :top]
         theo = np.full_like(M, np.nan)
         half = []
