@@ -16,7 +16,7 @@ from theorycheck.symbolic.registry import all_formulas, load_all
 from theorycheck.verify.formulas import evaluate
 
 TYPICAL = {"sw2": "4", "sb2": "1/20", "rho": "1/2", "k": "3", "n": "3", "g": "3/2", "a": "1/10",
-           "theta0": "1/4", "theta": "1/2", "uf": "1/4", "u0": "1/2"}
+           "theta0": "1/4", "theta": "1/2", "uf": "1/4", "u0": "1/8", "gamma": "1/10"}
 SUBCRITICAL = {"sw2": "3/2"}
 
 
