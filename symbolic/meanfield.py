@@ -199,7 +199,7 @@ def _bracket_root(fn, lo, hi):
     raise ValueError("Illinois iteration did not converge")
 
 
-def _bracket_newton(fdf, lo, hi):
+def _bracket_newton(fdf, lo, hi, x0=None):
     """Root of f in [lo, hi] (f(lo) > 0 > f(hi)) by Newton's method safeguarded by the bracket.
 
     ``fdf(x)`` returns (f(x), f'(x), extra); the result is (x, extra at x).  A Newton step that
@@ -207,11 +207,13 @@ def _bracket_newton(fdf, lo, hi):
     decades below hi).  Stops when the Newton correction is <= 10^-(dps-4) |x|; since convergence is
     quadratic near a simple root the last iterate is then accurate to ~ the working precision, and
     the two-precision confirmation of verify.formulas.evaluate_mpmath checks the reported digits.
-    The caller's function values carry cancellation at the working precision (f = nu(q) - q), so
+    ``x0``: a starting point (the root at a lower precision, see ``_LADDER_DPS``).  The caller's function values carry cancellation at the working precision (f = nu(q) - q), so
     the stopping rule is relative in x, never a test on |f|.
     """
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 4))
     x = hi if hi <= 4 * lo or lo <= 0 else mpmath.sqrt(lo * hi)
+    if x0 is not None and lo < x0 < hi:
+        x = mpmath.mpf(x0)
     for _ in range(4 * mpmath.mp.prec):
         fx, dfx, extra = fdf(x)
         if fx == 0:
@@ -230,6 +232,12 @@ def _bracket_newton(fdf, lo, hi):
             return xn, fdf(xn)[2]
         x = xn
     raise ValueError("safeguarded Newton iteration did not converge")
+
+
+# Precision ladder: above this many digits a solver first solves at _LADDER_DPS digits and starts
+# Newton there (quadratic convergence: ~2 steps from 15 to 60 digits instead of ~8 from the bracket
+# end).  The start only changes the iteration count; the bracket and the stopping rule are unchanged.
+_LADDER_DPS = 15
 
 
 def mp_qstar(act, sw2_, sb2_):
@@ -258,7 +266,11 @@ def mp_qstar(act, sw2_, sb2_):
     lo = sb2_ if sb2_ > 0 else hi
     while fn(lo) <= 0:  # sb2 = 0, chaotic: shrink towards 0 until nu(q) > q
         lo = lo / 4
-    return _bracket_newton(fdf, lo, hi)[0]
+    x0 = None
+    if mpmath.mp.dps > 2 * _LADDER_DPS:
+        with mpmath.workdps(_LADDER_DPS):
+            x0 = mp_qstar(act, sw2_, sb2_)
+    return _bracket_newton(fdf, lo, hi, x0)[0]
 
 
 def mp_chi1(act, sw2_, sb2_):
@@ -294,7 +306,11 @@ def mp_cstar(act, sw2_, sb2_):
     hi = mpmath.mpf(1) - mpmath.mpf(10) ** (-3)
     while fdf(hi)[0] >= 0:
         hi = (1 + hi) / 2  # the root c* < 1: move hi towards 1 until h < 0
-    cs, D = _bracket_newton(fdf, mpmath.mpf(0), hi)
+    x0 = None
+    if mpmath.mp.dps > 2 * _LADDER_DPS:
+        with mpmath.workdps(_LADDER_DPS):
+            x0 = mp_cstar(act, sw2_, sb2_)[0]
+    cs, D = _bracket_newton(fdf, mpmath.mpf(0), hi, x0)
     return cs, sw2_ * D
 
 
