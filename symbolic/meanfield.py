@@ -130,10 +130,14 @@ def _sech2(z):
     return 1 / mpmath.cosh(z) ** 2
 
 
+def _tanh_pairs(r, q, *pairs):
+    """[E[F(u1) G(u2)] for (F, G) in pairs], variances q, correlation r, on one 2-D grid (mpquad)."""
+    return mpquad.expect2_products(list(pairs), q, q, r, tanh_strip(), tanh_strip())
+
+
 def _tanh_C_D(r, q):
-    """(E[tanh(u1) tanh(u2)], E[sech^2(u1) sech^2(u2)]) on one 2-D grid (symbolic.mpquad)."""
-    d = tanh_strip()
-    return tuple(mpquad.expect2_products([(mpmath.tanh, mpmath.tanh), (_sech2, _sech2)], q, q, r, d, d))
+    """(E[tanh(u1) tanh(u2)], E[sech^2(u1) sech^2(u2)]) on one 2-D grid."""
+    return tuple(_tanh_pairs(r, q, (mpmath.tanh, mpmath.tanh), (_sech2, _sech2)))
 
 
 # Per activation: m2(q) = E[phi(sqrt q Z)^2]; m2c(q) = 1 - m2(q) computed without cancellation
@@ -155,8 +159,8 @@ MP = {
         "m2c": lambda q: mp_expect(_sech2, q, tanh_strip()),
         "d1sq": lambda q: mp_expect(_s4, q, tanh_strip()),
         "dm2": lambda q: mp_expect(_tanh_nu_prime_integrand, q, tanh_strip()),
-        "C": lambda r, q: _tanh_C_D(r, q)[0],
-        "D": lambda r, q: _tanh_C_D(r, q)[1],
+        "C": lambda r, q: _tanh_pairs(r, q, (mpmath.tanh, mpmath.tanh))[0],
+        "D": lambda r, q: _tanh_pairs(r, q, (_sech2, _sech2))[0],
         "CD": _tanh_C_D,
     },
 }
@@ -207,7 +211,8 @@ def _bracket_newton(fdf, lo, hi, x0=None):
     decades below hi).  Stops when the Newton correction is <= 10^-(dps-4) |x|; since convergence is
     quadratic near a simple root the last iterate is then accurate to ~ the working precision, and
     the two-precision confirmation of verify.formulas.evaluate_mpmath checks the reported digits.
-    ``x0``: a starting point (the root at a lower precision, see ``_LADDER_DPS``).  The caller's function values carry cancellation at the working precision (f = nu(q) - q), so
+    ``x0``: a starting point (the root at a lower precision, see ``_LADDER_DPS``).  The caller's
+    function values carry cancellation at the working precision (f = nu(q) - q), so
     the stopping rule is relative in x, never a test on |f|.
     """
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 4))
