@@ -168,6 +168,7 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
     extra = _input_digits(values)
     work = dps + 15
     seen = []
+    first = True
     while work <= cap:
         a, b = at(work), at(work + 20)
         with mpmath.workdps(work + 20):
@@ -189,7 +190,8 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
             elif isinstance(a, mpmath.mpf) and b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-dps - 2):
                 with mpmath.workdps(dps):
                     return +b
-        work = 2 * work + (extra if len(seen) == 1 else 0)
+        work = 2 * work + (extra if first else 0)
+        first = False
     shown = "; ".join(f"{mpmath.nstr(x, 8)} vs {mpmath.nstr(y, 8)} at {w}/{w + 20} digits" for w, x, y in seen)
     raise ParameterError(
         f"{f.id}: the mpmath value at {values} did not settle to {dps} significant digits within "
