@@ -173,11 +173,46 @@ def _mp_lambda(fid: str, what: str = "expr", index: int = 0):
     return sp.lambdify(f.symbols, expr, modules="mpmath")
 
 
+def _as_mpf(v):
+    """A backend value as mpf/mpc at the current precision (lambdify of a constant such as
+    ``Integer(2)`` returns a Python int, some closed forms a SymPy number)."""
+    if isinstance(v, (mpmath.mpf, mpmath.mpc)):
+        return v
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, Fraction)):
+        return _to_mpf(Fraction(v))
+    if isinstance(v, sp.Rational):
+        return _to_mpf(Fraction(int(v.p), int(v.q)))
+    if isinstance(v, sp.Expr) and v.is_number:
+        return mpmath.mpmathify(sp.N(v, mpmath.mp.dps + 5))
+    return v
+
+
+def _input_digits(values: dict[str, Fraction]) -> int:
+    """Decimal digits written in the exact inputs (numerators and denominators): a scale for how
+    much cancellation the inputs can cause (s = 1e-80 against u0 = 1/2 needs ~80 digits)."""
+    return sum(len(str(abs(x.numerator))) + len(str(x.denominator)) for x in values.values())
+
+
+def max_working_dps(dps: int, values: dict[str, Fraction]) -> int:
+    """The cap on the working precision of :func:`evaluate_mpmath`: 4 (dps + 15) + 2 x input digits
+    + 100, enough for the cancellation the inputs can produce, bounded so that a value that never
+    settles is refused in bounded time."""
+    return 4 * (dps + 15) + 2 * _input_digits(values) + 100
+
+
 def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
     """Evaluate ``f`` at exact ``values`` to ``dps`` significant digits (an ``mpf``, rounded once).
 
-    The value is computed at ``dps + 15`` and ``dps + 35`` digits; if they disagree in the first
-    ``dps`` digits the guard is raised (up to 4 times), else a ValueError is raised.
+    Significance, not equality: the value is computed at a working precision P and at P + 20
+    (P = dps + 15 first) and accepted when the two agree *relatively* to 10^-(dps+2).  Otherwise
+    (cancellation ate the digits, or a quadrature/solver did not resolve them) P is doubled (plus
+    the input digits on the first raise) until it exceeds :func:`max_working_dps`, and then the
+    evaluation is refused.  An exact 0 at both precisions is accepted only if a third evaluation at
+    a much higher precision, 2 P + 2 x (input digits) + 50, is exactly 0 as well (a value that
+    cancels to 0 at 45 and 65 digits, such as a log(1 + 1e-80), is not 0 at 300); else the
+    precision is raised as above.  Refusals are ParameterError (a ValueError) with the values seen.
     """
     if f.mp_impl is not None:
         names = [p.name for p in f.params]
@@ -187,24 +222,44 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
     else:
         fn = _mp_lambda(f.id)
     args = [values[p.name] for p in f.params]
-    guard = 15
-    for _ in range(5):
-        with mpmath.workdps(dps + guard):
-            a = fn(*[_to_mpf(x) for x in args])
-        with mpmath.workdps(dps + guard + 20):
-            b = fn(*[_to_mpf(x) for x in args])
-            if isinstance(b, mpmath.mpc) and abs(b.imag) <= abs(b.real) * mpmath.mpf(10) ** (-dps - guard):
+
+    def at(prec_dps):
+        with mpmath.workdps(prec_dps):
+            return _as_mpf(fn(*[_to_mpf(x) for x in args]))
+
+    cap = max_working_dps(dps, values)
+    extra = _input_digits(values)
+    work = dps + 15
+    seen = []
+    first = True
+    while work <= cap:
+        a, b = at(work), at(work + 20)
+        with mpmath.workdps(work + 20):
+            if isinstance(b, mpmath.mpc) and abs(b.imag) <= abs(b.real) * mpmath.mpf(10) ** (-work):
                 # a real value reached through complex intermediates (e.g. log of two negative numbers
                 # whose i*pi parts cancel exactly): keep the real part
                 a, b = (a.real if isinstance(a, mpmath.mpc) else a), b.real
+            if isinstance(a, mpmath.mpc) and abs(a.imag) <= abs(a.real) * mpmath.mpf(10) ** (-work + 20):
+                a = a.real
             if not isinstance(b, mpmath.mpf) or not mpmath.isfinite(b):
                 raise ParameterError(f"{f.id}: the mpmath value at {values} is not a finite real ({b})")
-            agree = b == 0 and a == 0 or (b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-dps - 2))
-        if agree:
-            with mpmath.workdps(dps):
-                return +b
-        guard += 30
-    raise ValueError(f"{f.id}: mpmath evaluation did not settle to {dps} digits at {values}")
+            seen.append((work, a, b))
+            if a == 0 and b == 0:
+                far = 2 * work + 2 * extra + 50
+                c = at(far)
+                if c == 0:
+                    return mpmath.mpf(0)
+                seen.append((far, c, c))
+            elif isinstance(a, mpmath.mpf) and b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-dps - 2):
+                with mpmath.workdps(dps):
+                    return +b
+        work = 2 * work + (extra if first else 0)
+        first = False
+    shown = "; ".join(f"{mpmath.nstr(x, 8)} vs {mpmath.nstr(y, 8)} at {w}/{w + 20} digits" for w, x, y in seen)
+    raise ParameterError(
+        f"{f.id}: the mpmath value at {values} did not settle to {dps} significant digits within "
+        f"{cap} working digits ({shown}); the inputs cause more cancellation than this precision cap "
+        f"allows")
 
 
 def generated_function(f: Formula, backend: str):
