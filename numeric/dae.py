@@ -35,7 +35,6 @@ __all__ = [
     "w_t_torch",
     "scalar_gd",
     "train_autoencoder",
-    "eigen_mappings",
     "noise_correlations",
     "train_nonlinear_autoencoder",
 ]

@@ -28,8 +28,8 @@ with D = 17 digits by default, so both the discretization and the truncated tail
 1e-19 of the integrand's scale.  The number of nodes is 2 L / h ~ 73 s + 1 per dimension for tanh
 (s = 1: 73 nodes).  Gauss-Hermite (numpy.polynomial.hermite_e.hermegauss) converges at the same
 geometric rate for such integrands but needs its nodes recomputed per size and its weights
-underflow to NaN near 400 nodes; the trapezoid grid has closed-form nodes, works at any size and is
-what the issue's "transformed-variable trapezoid" means for a Gaussian weight, whose super-
+underflow to NaN near 400 nodes; the trapezoid grid has closed-form nodes and works at any size.  It is
+the transformed-variable trapezoid rule specialised to a Gaussian weight, whose super-
 exponential decay needs no further change of variable.
 
 Kinks: ReLU and leaky ReLU never go through quadrature here -- every quantity has a closed form

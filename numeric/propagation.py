@@ -1,6 +1,6 @@
 """Finite-width signal propagation through random deep networks (the simulation side of mean-field theory).
 
-One harness, parametrized, for every simulation of issue 3:
+One harness, parametrized, for every finite-width propagation simulation of the suite:
 
 * fully-connected networks with i.i.d. Gaussian weights ``W_ij ~ N(0, sw2/N)`` and biases
   ``b_i ~ N(0, sb2)`` (Yarotsky's lecture, "ANN in the large-width limit"; Poole et al. 2016),

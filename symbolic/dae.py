@@ -26,7 +26,6 @@ eq. (8) drop the factor N of the penalty (they hold with gamma read as N gamma, 
 """
 from __future__ import annotations
 
-import math
 
 import mpmath
 import sympy as sp

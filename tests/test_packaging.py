@@ -9,6 +9,7 @@ must import, each from its own place.
 from __future__ import annotations
 
 import configparser
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,7 +24,13 @@ LAYERS = ("symbolic", "numeric", "verify")
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+    # build from a copy of the sources, so setuptools' build/ folder never lands in the checkout
+    src = tmp_path_factory.mktemp("src")
+    for name in ("__init__.py", "pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    for layer in LAYERS:
+        shutil.copytree(ROOT / layer, src / layer, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(src)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
     (whl,) = out.glob("theorycheck-*.whl")
