@@ -143,7 +143,7 @@ def _refuse(what, q, nodes, budget):
     raise QuadratureTooLarge(
         f"{what}: variance q = {q:.6g} needs {nodes:.3g} quadrature nodes per point (about 73 sqrt(q) per "
         f"dimension for the stated 1e-17 accuracy), over the float64 kernels' bounded-work budget of "
-        f"{budget} per point; use the mpmath backend for such large variances")
+        f"{budget} per point (the mpmath backend, bounded by a larger budget, may still evaluate it)")
 
 
 def _max(x) -> float:

@@ -354,10 +354,13 @@ def mp_critical_sw2(act, sb2_):
     def F(qq):
         return -(qq - M["m2"](qq) / M["d1sq"](qq) - sb2_)
 
-    hi = mpmath.mpf(1)
+    # the root q_c solves q - m2(q)/d1sq(q) = sb2 with m2/d1sq > 0, so q_c > sb2 and F(sb2) > 0: the
+    # bracket starts at [sb2, 2 max(sb2, 1)] (not [0, 1] doubled ~log2(sb2) times, which at sb2 = 1e38
+    # cost over a hundred quadratures at huge variance)
+    lo, hi = sb2_, 2 * max(sb2_, mpmath.mpf(1))
     while F(hi) >= 0:
-        hi *= 2
-    qc = _bracket_root(F, mpmath.mpf(0), hi)
+        lo, hi = hi, 2 * hi
+    qc = _bracket_root(F, lo, hi)
     return 1 / M["d1sq"](qc)
 
 

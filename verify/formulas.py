@@ -449,10 +449,7 @@ def _mpmath_text(f: Formula, v: dict, dps: int, shown: dict) -> str:
             work = min(2 * work + 30, _MAX_WORK_DPS)
         except ParameterError as exc:  # not a finite real: say so with the parameters as given
             raise ParameterError(str(exc).replace(str(v), str(shown))) from None
-        except ValueError:
-            raise ParameterError(
-                f"{f.id}: the mpmath evaluation at {shown} did not settle to {dps} digits "
-                f"(cancellation in the source expression beyond the guard digits, at {work} working digits)"
-            ) from None
+        except ValueError as exc:  # a refusal of the reference itself (work budget, no bracket): say why
+            raise ParameterError(f"{f.id}: the mpmath evaluation at {shown} was refused: {exc}") from None
     with mpmath.workdps(work):
         return mpmath.nstr(val, dps, strip_zeros=False)
