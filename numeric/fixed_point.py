@@ -66,6 +66,15 @@ __all__ = [
 ACTIVATIONS = ("relu", "leaky_relu", "erf", "tanh")
 # phi'(0)^2: the slope of nu at q = 0 is sw2 phi'(0)^2 (erf: (2/sqrt(pi))^2, tanh: 1)
 DPHI0_SQ = {"erf": 4 / math.pi, "tanh": 1.0}
+# The registry constraint of meanfield.xi_c.{erf,tanh} (symbolic/meanfield.py): at sb2 = 0, q* = 0 exactly when
+# nu'(0) = sw2 phi'(0)^2 <= 1, i.e. sw2 <= pi/4 (erf), sw2 <= 1 (tanh).  float(pi/4) lies below pi/4, so for a
+# double sw2 the test sw2 > float(pi/4) is the exact sw2 > pi/4.  The text and message repeat the registry's
+# (numeric does not import symbolic); tests/test_formula_registry.py checks that this error carries them.
+ORDER_EDGE = {"erf": math.pi / 4, "tanh": 1.0}
+XI_C_ORDERED_TEXT = {"erf": "(sb2 > 0) | (sw2 > pi/4)", "tanh": "(sb2 > 0) | (sw2 > 1)"}
+XI_C_ORDERED_MSG = ("sb2 = 0 in the ordered phase gives q* = 0, where c_l does not relax geometrically to a "
+                    "fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no "
+                    "finite correlation depth scale xi_c exists")
 _TOL = 4 * 2.0**-52
 MAX_ITER = 200
 
@@ -494,14 +503,8 @@ def _xi_c_k(fid, act, B, sw2, sb2):
     sw2, sb2 = _bcast(B, sw2, sb2)
     _check_sw_sb(fid, sw2, sb2)
     backend = B.name
-    q = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
-    ordered = _np((q == 0) & (sw2 * DPHI0_SQ[act] < 1))  # chi1 = 1 is criticality (refused below)
-    if ordered.any():
-        i = np.unravel_index(int(np.argmax(ordered)), ordered.shape) if ordered.ndim else ()
-        raise DomainError(
-            f"{fid}: sb2 = {float(_np(sb2)[i])!r} with sw2 = {float(_np(sw2)[i])!r} is the ordered phase with "
-            "q* = 0, where c_l does not relax geometrically to a fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l "
-            "freezes at a start-dependent value), so no finite correlation depth scale xi_c exists; see numeric.fixed_point.correlation_trajectory): needs sb2 > 0 or sw2 phi'(0)^2 > 1")
+    _v.check_constraint(fid, XI_C_ORDERED_TEXT[act], XI_C_ORDERED_MSG, (sb2 > 0) | (sw2 > ORDER_EDGE[act]),
+                        {"sw2": sw2, "sb2": sb2})
     return _xi(fid, solve_cstar(act, sw2, sb2, backend=backend).raise_if_diverged(fid).slope_minus_one)
 
 
