@@ -66,6 +66,15 @@ __all__ = [
 ACTIVATIONS = ("relu", "leaky_relu", "erf", "tanh")
 # phi'(0)^2: the slope of nu at q = 0 is sw2 phi'(0)^2 (erf: (2/sqrt(pi))^2, tanh: 1)
 DPHI0_SQ = {"erf": 4 / math.pi, "tanh": 1.0}
+# The registry constraint of meanfield.xi_c.{erf,tanh} (symbolic/meanfield.py): at sb2 = 0, q* = 0 exactly when
+# nu'(0) = sw2 phi'(0)^2 <= 1, i.e. sw2 <= pi/4 (erf), sw2 <= 1 (tanh).  float(pi/4) lies below pi/4, so for a
+# double sw2 the test sw2 > float(pi/4) is the exact sw2 > pi/4.  The text and message repeat the registry's
+# (numeric does not import symbolic); tests/test_formula_registry.py checks that this error carries them.
+ORDER_EDGE = {"erf": math.pi / 4, "tanh": 1.0}
+XI_C_ORDERED_TEXT = {"erf": "(sb2 > 0) | (sw2 > pi/4)", "tanh": "(sb2 > 0) | (sw2 > 1)"}
+XI_C_ORDERED_MSG = ("sb2 = 0 in the ordered phase gives q* = 0, where c_l does not relax geometrically to a "
+                    "fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l freezes at a start-dependent value), so no "
+                    "finite correlation depth scale xi_c exists")
 _TOL = 4 * 2.0**-52
 MAX_ITER = 200
 
@@ -168,6 +177,20 @@ class Activation:
             return 4 / (math.pi * (1 + 2 * q)) / B.sqrt(1 + 4 * q)  # two divisions: no overflow at large q
         return expect_with(B, lambda x: (lambda t: (1 - t * t) * (1 - 3 * t * t))(B.tanh(x)), q)
 
+    def log_dm2(self, q):
+        """ln dm2(q), formed in log space for erf (dm2 ~ q^(-3/2) underflows past q ~ 1e205)."""
+        B = self.B
+        if self.act == "erf":
+            return math.log(4 / math.pi) - B.log1p(2 * q) - 0.5 * B.log1p(4 * q)
+        return B.log(self.dm2(q))
+
+    def log_d1sq(self, q):
+        """ln d1sq(q), formed in log space for erf."""
+        B = self.B
+        if self.act == "erf":
+            return math.log(4 / math.pi) - 0.5 * B.log1p(4 * q)
+        return B.log(self.d1sq(q))
+
     def d1sq(self, q):
         """E[phi'(sqrt(q) Z)^2] (chi1 / sw2)."""
         B = self.B
@@ -200,7 +223,9 @@ class Activation:
                 return K
             return a + (1 - a) ** 2 * K
         if self.act == "erf":
-            return 4 / (math.pi * B.sqrt((1 + 2 * q) ** 2 - (2 * q * c) ** 2))
+            # (1+2q)^2 - (2qc)^2 factored: no cancellation near c = 1 (it gave 0, then 4/0, at q = 3e108)
+            # and no overflow of the squares at large q
+            return 4 / (math.pi * B.sqrt(1 + 2 * q * (1 - c)) * B.sqrt(1 + 2 * q * (1 + c)))
         return expect2_sym_with(B, self.T.d1, 1.0, c, q, q)
 
 
@@ -472,8 +497,14 @@ def _chi1_k(fid, act, B, sw2, sb2):
     return sw2 * Activation(act, B).d1sq(q)
 
 
-def _xi(fid, rate_m1):
-    """-1/ln(rate) computed as -1/log1p(rate - 1); refused at criticality (rate >= 1)."""
+def _xi(fid, B, rate_m1, log_rate):
+    """-1/ln(rate); refused at criticality (rate >= 1).
+
+    ln(rate) is log1p(rate - 1) for rate >= 1/2 (no cancellation near criticality) and ``log_rate``
+    below, which the caller forms as ln sw2 + ln E[...]: the rate sw2 E[...] itself leaves the float64
+    range at tiny sw2 (sw2 = 1.1e-263, q* = 3.09e108: chi1.erf = 4e-318 is subnormal, nu'(q*) underflows
+    to 0, and -1/ln gave 0.0 instead of 1.4e-3).
+    """
     r = _np(rate_m1)
     bad = ~(r < 0)
     if bad.any():
@@ -481,28 +512,33 @@ def _xi(fid, rate_m1):
         raise FixedPointError(f"{fid}: the linearized rate is 1 + {float(r[i] if r.ndim else r)!r} >= 1 (at "
                               f"index {tuple(int(j) for j in i)}): criticality, where the depth scale is "
                               "infinite (the convergence is polynomial, not exponential)")
-    return -1.0 / (np.log1p(rate_m1) if isinstance(rate_m1, np.ndarray) or np.isscalar(rate_m1) else rate_m1.log1p())
+    near = rate_m1 >= -0.5
+    return -1.0 / B.where(near, B.log1p(B.where(near, rate_m1, 0 * rate_m1)), log_rate)
 
 
 def _xi_q_k(fid, act, B, sw2, sb2):
     sw2, sb2 = B.asarray(sw2), B.asarray(sb2)
     _check_sw_sb(fid, sw2, sb2)
-    return _xi(fid, _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).slope_minus_one)
+    res = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid)
+    q = res.value
+    sw2 = _bcast(B, sw2, q)[0]
+    return _xi(fid, B, res.slope_minus_one, B.log(sw2) + Activation(act, B).log_dm2(q))
 
 
 def _xi_c_k(fid, act, B, sw2, sb2):
     sw2, sb2 = _bcast(B, sw2, sb2)
     _check_sw_sb(fid, sw2, sb2)
     backend = B.name
-    q = _solve_qstar(act, B, sw2, sb2).raise_if_diverged(fid).value
-    ordered = _np((q == 0) & (sw2 * DPHI0_SQ[act] < 1))  # chi1 = 1 is criticality (refused below)
-    if ordered.any():
-        i = np.unravel_index(int(np.argmax(ordered)), ordered.shape) if ordered.ndim else ()
-        raise DomainError(
-            f"{fid}: sb2 = {float(_np(sb2)[i])!r} with sw2 = {float(_np(sw2)[i])!r} is the ordered phase with "
-            "q* = 0, where c_l does not relax geometrically to a fixed point (ReLU: 1 - c_l ~ 1/l^2; tanh: c_l "
-            "freezes at a start-dependent value), so no finite correlation depth scale xi_c exists; see numeric.fixed_point.correlation_trajectory): needs sb2 > 0 or sw2 phi'(0)^2 > 1")
-    return _xi(fid, solve_cstar(act, sw2, sb2, backend=backend).raise_if_diverged(fid).slope_minus_one)
+    _v.check_constraint(fid, XI_C_ORDERED_TEXT[act], XI_C_ORDERED_MSG, (sb2 > 0) | (sw2 > ORDER_EDGE[act]),
+                        {"sw2": sw2, "sb2": sb2})
+    res = solve_cstar(act, sw2, sb2, backend=backend).raise_if_diverged(fid)
+    # b = chi1 = sw2 d1sq(q*) where c* = 1 (the log form applies); in the chaotic phase b is P'(c*) of the
+    # solver, a number in (0, 1) that is not formed from a vanishing sw2 (chi1 > 1 there)
+    q = _solve_qstar(act, B, sw2, sb2).value
+    log_chi1 = B.log(sw2) + Activation(act, B).log_d1sq(q)
+    near = res.slope_minus_one
+    log_b = B.where(log_chi1 > 0, B.log1p(B.where(log_chi1 > 0, near, 0 * near)), log_chi1)
+    return _xi(fid, B, near, log_b)
 
 
 _DOCS = {

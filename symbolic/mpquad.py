@@ -151,12 +151,14 @@ def expect2_products(pairs, q1, q2, rho, d1, d2):
     if q1 == 0 or q2 == 0:
         out = []
         for F, G in pairs:
+            # a zero factor (an odd activation at u = 0) makes the product exactly 0: no quadrature
+            f0, g0 = F(zero), G(zero)
             if q1 == 0 and q2 == 0:
-                out.append(F(zero) * G(zero))
+                out.append(f0 * g0)
             elif q1 == 0:
-                out.append(F(zero) * expect1(G, q2, d2))
+                out.append(f0 * expect1(G, q2, d2) if f0 != 0 else f0)
             else:
-                out.append(G(zero) * expect1(F, q1, d1))
+                out.append(g0 * expect1(F, q1, d1) if g0 != 0 else g0)
         return out
     om = (1 - rho) * (1 + rho)
     if abs(rho) == 1:

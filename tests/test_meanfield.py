@@ -121,7 +121,8 @@ def test_chaotic_correlation_fixed_point():
     assert np.all(np.abs(cn - c) < 1e-13)
     assert np.all(b < 1)
     assert abs(c[1]) < 1e-15  # odd activation without bias: c* = 0 (up to the quadrature rounding)
-    with pytest.raises(F.FixedPointError, match="criticality"):
+    # sw2 = 1, sb2 = 0 is critical *and* has q* = 0: the registry's constraint (sb2 > 0) | (sw2 > 1) refuses it
+    with pytest.raises(DomainError, match=r"constraint \(sb2 > 0\) \| \(sw2 > 1\) violated at sw2=1.0, sb2=0.0"):
         F.xi_c_tanh(1.0, 0.0)
 
 
@@ -224,6 +225,32 @@ def test_xi_relu_family_keeps_relative_accuracy_at_small_sw2(act, sw2):
         f = get(fid)
         for backend in ("numpy", "torch"):
             assert rel(generated_function(f, backend)(*args), ref) <= tol, (fid, backend)
+
+
+@pytest.mark.parametrize("sw2,sb2", [(1.1e-263, 3.09e108), (1e-300, 1e300), (1e-300, 1.0), (1e-30, 1e-5)])
+def test_xi_erf_at_rates_below_the_float64_range(sw2, sb2):
+    """At tiny sw2 the rates chi1 = sw2 (4/pi)/sqrt(1+4q*) and nu'(q*) = sw2 (4/pi)/((1+2q*) sqrt(1+4q*))
+    are subnormal or underflow to 0 (sw2 = 1.1e-263, q* = 3.09e108: chi1 = 4e-318, nu' ~ 1e-426), and
+    -1/ln(rate) printed 0.0 (exact: 1.37e-3, 1.02e-3).  Reference: the erf closed forms in mpmath at 50
+    digits, q* by fixed-point iteration of q = sb2 + sw2 (2/pi) atan(2q/sqrt(1+4q)) (slope <= sw2 4/pi,
+    so each step gains >= 250 digits).  Bound 8 eps relative: the kernel's ln(rate) is a sum of three
+    same-signed logarithms (ln(4/pi) = 0.24 aside), each within 1 ulp of a term no larger than |ln rate|,
+    plus two additions; q*'s relative error eps moves ln rate by <= 1.5 eps absolute (negligible against
+    |ln rate| >= 69); -1/ln rounds once more: 6 eps, rounded up."""
+    with mpmath.workdps(50):
+        s, b = mpmath.mpf(sw2), mpmath.mpf(sb2)
+        q = b
+        for _ in range(4):
+            q = b + s * 2 / mpmath.pi * mpmath.atan(2 * q / mpmath.sqrt(1 + 4 * q))
+        chi1 = s * 4 / mpmath.pi / mpmath.sqrt(1 + 4 * q)
+        slope = chi1 / (1 + 2 * q)
+        refs = {"meanfield.xi_c.erf": -1 / mpmath.log(chi1), "meanfield.xi_q.erf": -1 / mpmath.log(slope)}
+    for fid, ref in refs.items():
+        for backend in ("numpy", "torch"):
+            got = generated_function(get(fid), backend)(*((sw2, sb2) if backend == "numpy" else
+                                                          (torch.tensor(sw2, dtype=torch.float64),
+                                                           torch.tensor(sb2, dtype=torch.float64))))
+            assert rel(float(got), ref) <= 8 * EPS, (fid, backend, float(got), mpmath.nstr(ref, 17))
 
 
 def _tanh_small_q_ref(sw2, sb2):
