@@ -358,6 +358,10 @@ def mp_critical_sw2(act, sb2_):
     # bracket starts at [sb2, 2 max(sb2, 1)] (not [0, 1] doubled ~log2(sb2) times, which at sb2 = 1e38
     # cost over a hundred quadratures at huge variance)
     lo, hi = sb2_, 2 * max(sb2_, mpmath.mpf(1))
+    if F(lo) <= 0:
+        # m2/d1sq (~ sqrt(q)) is below the working precision relative to sb2 (sb2 >~ 10^(2 dps)): the root
+        # q_c = sb2 + m2/d1sq equals sb2 to working precision, and so does 1/d1sq(q_c) ~ sqrt(q_c)
+        return 1 / M["d1sq"](lo)
     while F(hi) >= 0:
         lo, hi = hi, 2 * hi
     qc = _bracket_root(F, lo, hi)

@@ -115,7 +115,13 @@ def expect1(F, q, d):
         if n > MAX_NODES_1D:
             # sqrt(q) >> d: F varies on a scale ~d, the Gaussian on sqrt(q); tanh-sinh in u with
             # break points at both scales instead of ~sqrt(q)/d trapezoid nodes.
-            pts = sorted({mpmath.mpf(0), *(k * t for k in (-1, 1) for t in (d, 4 * d, sig, 4 * sig))})
+            # geometric break points (every 4 decades) between the two scales: tanh-sinh on one interval
+            # spanning tens of decades escalates its degree for minutes (q = 1e100: > 100 s)
+            scales, t = [d, 4 * d, sig, 4 * sig], 4 * d * 10**4
+            while t < sig:
+                scales.append(t)
+                t *= 10**4
+            pts = sorted({mpmath.mpf(0), *(k * t for k in (-1, 1) for t in scales)})
             pts = [-mpmath.inf, *pts, mpmath.inf]
             dens = 1 / (sig * mpmath.sqrt(2 * mpmath.pi))
             vals = [mpmath.quad(lambda u, f=f: f(u) * mpmath.exp(-u * u / (2 * q)), pts) * dens for f in Fs]
