@@ -40,6 +40,10 @@ Rules
     ``n - 1`` degrees of freedom, optional Bonferroni correction over ``tests`` comparisons.
 ``remainder(bound)``
     A Taylor expansion with an explicitly bounded first neglected term, plus a rounding floor.
+``chi2_mean(k)``
+    The mean of ``k`` squared standard normal scores (each a deviation divided by its predicted spread):
+    one-sided upper limit, the chi^2_k quantile at 1 - alpha divided by k (the CLT limit understates the
+    chi^2 tail for small k).
 ``criterion(value)``
     A stated acceptance criterion of a qualitative claim, where the paper gives no error theory.
 ``rk4(estimate)``
