@@ -17,9 +17,9 @@ with beta = c0 (1 + eps/lam), zeta = sqrt(beta^2 + 4), delta = tanh(theta_0/2), 
 theta_0 = asinh(2 w0/c0); the main text and supplementary B print the same expression.
 
 Besides the registered formulas this module holds the statements of supplementary B-E *as printed*
-(``PRINTED``) so that ``verify/claims/pretorius2018.py`` can test each one exactly as printed.
+(``PRINTED``) so that ``verify/claims/pretorius2018/`` can test each one exactly as printed.
 
-Findings (checked in verify/claims/pretorius2018.py): supplementary B is self-consistent as printed.
+Findings (checked in verify/claims/pretorius2018/): supplementary B is self-consistent as printed.
 Eq. (7) prints E_gamma = exp(2 xi t/tau); the solution of the ODE of supplementary C has
 E_gamma = exp(2 lam xi t/tau) (the printed form is right only for lam = 1).  Supplementary D/E and
 eq. (8) drop the factor N of the penalty (they hold with gamma read as N gamma, i.e. for N = 1).
@@ -34,7 +34,7 @@ from sympy.codegen.cfunctions import expm1
 from theorycheck.symbolic.registry import Constraint, Param, register
 
 # ----------------------------------------------------------------------------------------------
-# Symbols (shared with the exact checks of verify/claims/pretorius2018.py)
+# Symbols (shared with the exact checks of verify/claims/pretorius2018/)
 lam = sp.Symbol("lam", positive=True)
 eps = sp.Symbol("eps", nonnegative=True)
 gamma = sp.Symbol("gamma", nonnegative=True)

@@ -12,7 +12,7 @@ erf closed forms).  Notation map (code name -> paper symbol):
     norm2        -> ||phi||_N^2 = C[phi|1];  linerr2 -> ||phi - phi_bar||_N^2;  dnorm2 -> ||phi'||_N^2
 
 Reconstruction of the garbled PDF text of Appendix B (checked by the claims of
-verify/claims/iclr2022.py):
+verify/claims/iclr2022/):
 
 * C[LReLU_a|rho] = a rho + (1 - a)^2 (sqrt(1 - rho^2) + (pi - arccos rho) rho) / (2 pi);
   LReLU_a_bar(x) = (1 - a)/sqrt(2 pi) + (1 + a)/2 x; ||LReLU_a - bar||_N^2 = (pi - 2)/(4 pi) (1 - a)^2;
@@ -88,7 +88,7 @@ def hermite_coeff_closed(act: str, kk: int) -> sp.Expr:
     (-1)^(m/2) (m-1)!! (m even).  leaky_relu: (1 - a) ReLU_k + a [k = 1].  erf: phi_k = 0 for even k;
     for odd k, by Stein's lemma E[erf He_k] = E[erf^(k)] = (2/sqrt(3 pi)) (k-1)! (-1/3)^((k-1)/2) /
     ((k-1)/2)! (the generating function of E[He_m(Z) e^{-Z^2}] is e^{-t^2/3}/sqrt 3).
-    Verified against direct SymPy integration in verify/claims/iclr2022.py.
+    Verified against direct SymPy integration in verify/claims/iclr2022/.
     """
     kk = int(kk)
     if act == "relu":

@@ -10,7 +10,7 @@ Notation map (code name -> paper symbol):
     theta  -> theta, the hyperbolic coordinate of eqs. (23)-(24)
 
 Besides the registered formulas this module holds the *printed* forms of supplementary A as SymPy
-expressions (``PRINTED``) so that the claims in ``verify/claims/saxe2013.py`` can test them exactly
+expressions (``PRINTED``) so that the claims in ``verify/claims/saxe2013/`` can test them exactly
 as printed.  Reconstruction of the garbled PDF text: eq. (26) reads
 ``t = tau/sqrt(c0^2+s^2) [ln((sqrt(c0^2+s^2) + c0 + s tanh(theta/2)) / (sqrt(c0^2+s^2) - c0 - s tanh(theta/2)))]``
 evaluated between theta_0 and theta_f; eqs. (23)-(24) use theta/2 inside cosh and sinh.
@@ -23,7 +23,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 from theorycheck.symbolic.registry import Constraint, Param, register
 
 # ----------------------------------------------------------------------------------------------
-# Symbols (shared by the formulas and by the exact checks of verify/claims/saxe2013.py)
+# Symbols (shared by the formulas and by the exact checks of verify/claims/saxe2013/)
 s = sp.Symbol("s", positive=True)
 tau = sp.Symbol("tau", positive=True)
 t = sp.Symbol("t", nonnegative=True)
@@ -193,7 +193,7 @@ theta_time = register(
 
 # ----------------------------------------------------------------------------------------------
 # Closed-form u(t) = a(t) b(t) for any start (a0, b0) with a0 + b0 > 0 (not printed in the paper).
-# Derivation (checked in verify/claims/saxe2013.py): sigma = (a+b)^2 obeys the Riccati equation
+# Derivation (checked in verify/claims/saxe2013/): sigma = (a+b)^2 obeys the Riccati equation
 # tau dsigma/dt = -(sigma - sig_p)(sigma - sig_m)/2 with sig_pm = 2s +- sqrt(4s^2 + c^2),
 # c^2 = (a0^2 - b0^2)^2 (conserved, eq. 8), and u = (sigma - c^2/sigma)/4.
 C2 = (a0**2 - b0**2) ** 2
