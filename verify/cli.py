@@ -504,6 +504,8 @@ def _dps(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from theorycheck.verify.registry import TIERS
+
     p = argparse.ArgumentParser(prog="theorycheck", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -520,7 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("verify", help="run the checks (the main job)")
     s.add_argument("claims", nargs="*", help="claim ids or prefixes (default: all)")
-    s.add_argument("--tier", choices=["exact", "precise", "simulation"])
+    s.add_argument("--tier", choices=list(TIERS))
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda")
     s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
