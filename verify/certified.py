@@ -270,13 +270,14 @@ class Root:
     steps: int
 
 
-def interval_newton(F, dF, guess: float, radius: float, max_steps: int = 40) -> Root:
+def interval_newton(F, dF, guess: float, radius: float, max_steps: int = 40, tighten: bool = True) -> Root:
     """Prove and enclose a root of F near ``guess``.
 
     X_0 = [guess - radius, guess + radius]; N(X) = m - F(m)/dF(X) with m the midpoint of X.  The first X with
     N(X) in the interior of X proves a unique root in that X (the ``region``); iterating X <- N(X) (still
     containing it) then tightens the enclosure until it stops shrinking.  Raises CertificationError if no
-    contraction is found (the radius is doubled up to 12 times when N(X) leaves X)."""
+    contraction is found (the radius is doubled up to 12 times when N(X) leaves X).  ``tighten=False`` stops
+    at the proof (the enclosure is then N(X) intersected with X: enough for a proof over a parameter box)."""
     X = arb(num(guess), num(radius))
     region = None
     for step in range(max_steps):
@@ -287,6 +288,8 @@ def interval_newton(F, dF, guess: float, radius: float, max_steps: int = 40) -> 
         if region is None:
             if X.contains_interior(N):
                 region = X
+                if not tighten:
+                    return Root(N.intersection(X), region, step + 1)
             else:  # no contraction yet: widen around the guess (the root may lie further out)
                 if step >= 12:
                     raise CertificationError(f"interval Newton: no contraction around {guess!r} (X = {X}, N = {N})")
@@ -301,12 +304,13 @@ def interval_newton(F, dF, guess: float, radius: float, max_steps: int = 40) -> 
 
 # ----------------------------------------------------------------------------------------------
 # Mean-field fixed points
-def qstar(act: str, sw2, sb2, guess: float, a=None, radius: float | None = None) -> Root:
+def qstar(act: str, sw2, sb2, guess: float, a=None, radius: float | None = None, tighten: bool = True) -> Root:
     """The fixed point q* of nu(q) = sw2 m2(q) + sb2 near ``guess`` (F(q) = nu(q) - q, F' = sw2 dm2 - 1);
     sw2, sb2 may be balls (a parameter box)."""
     w, b = num(sw2), num(sb2)
     r = radius if radius is not None else 1e-9 * max(abs(guess), 1e-3)
-    return interval_newton(lambda q: w * m2(act, q, a) + b - q, lambda X: w * dm2(act, X, a) - 1, guess, r)
+    return interval_newton(lambda q: w * m2(act, q, a) + b - q, lambda X: w * dm2(act, X, a) - 1, guess, r,
+                           tighten=tighten)
 
 
 def chi1(act: str, sw2, q, a=None) -> arb:
@@ -469,17 +473,18 @@ class Box:
             out[k] = arb((lo_b + hi_b) / 2, (hi_b - lo_b) / 2)  # the ball's rounding only widens it
         return out
 
-    def split(self) -> tuple["Box", "Box"]:
-        """Halve the widest side (relative to its own magnitude)."""
-        k = max(self.sides, key=lambda n: (Fraction(self.sides[n][1]) - Fraction(self.sides[n][0])))
+    def split(self, side: str | None = None) -> tuple["Box", "Box"]:
+        """Halve ``side`` (default: the widest)."""
+        k = side or max(self.sides, key=lambda n: (Fraction(self.sides[n][1]) - Fraction(self.sides[n][0])))
         lo, hi = Fraction(self.sides[k][0]), Fraction(self.sides[k][1])
         mid = (lo + hi) / 2
         return Box({**self.sides, k: (lo, mid)}), Box({**self.sides, k: (mid, hi)})
 
 
-def certify_box(prove, box: Box, max_boxes: int = 256) -> tuple[int, list]:
+def certify_box(prove, box: Box, max_boxes: int = 256, choose=None) -> tuple[int, list]:
     """Bisect ``box`` until ``prove(sub_box)`` returns True on every sub-box (then the statement holds on the
     whole box, the union); ``prove`` may raise CertificationError (treated as not proven, split further).
+    ``choose(box)`` names the side to halve (default: the widest).
     Returns (number of proven boxes, list of boxes left unproven when ``max_boxes`` was reached)."""
     todo, proven = [box], 0
     while todo:
@@ -493,5 +498,5 @@ def certify_box(prove, box: Box, max_boxes: int = 256) -> tuple[int, list]:
             continue
         if proven + len(todo) + 2 > max_boxes:
             return proven, [b] + todo
-        todo.extend(b.split())
+        todo.extend(b.split(choose(b) if choose else None))
     return proven, []
