@@ -470,7 +470,7 @@ def accuracy_rows(ids=None, samples: int = 6, seed: int = 0, progress=None,
     if ids:
         chosen = []
         for pat in ids:
-            hits = [f for f in formulas if f.id == pat or f.id.startswith(pat.rstrip(".") + ".")]
+            hits = [f for f in formulas if f.id == pat or f.id.startswith(pat)]
             if not hits:
                 get(pat)  # raises UnknownFormulaError with close matches
             chosen += [f for f in hits if f not in chosen]
