@@ -64,7 +64,7 @@ MAX32 = float(np.finfo(np.float32).max)
 BACKENDS = ("numpy-f64", "torch-f64", "torch-f32")
 DPS_CLOSED, DPS_HAND = 30, 20
 ILL_CONDITIONED = 1e-2
-REFERENCE_SECONDS = 5.0  # CPU seconds per mpmath reference; slower points are reported as skipped
+REFERENCE_SECONDS = 4.0  # CPU seconds per mpmath reference; slower points are reported as skipped
 
 
 def exact(values: dict) -> dict:

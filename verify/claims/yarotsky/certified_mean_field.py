@@ -1,9 +1,11 @@
 """Certified checks (tier ``certified``, interval arithmetic, verify/certified.py) for the lecture's
-sections "Fixed points" and "Error backpropagation" / "Vanishing and exploding gradients": the tanh fixed
+sections "Fixed points", "Error backpropagation" / "Vanishing and exploding gradients" and "Depth of
+information propagation": the tanh fixed
 points q*, their stability nu'(q*) < 1, the critical sigma_w^2 (chi_1 = 1) and the phase of the
 simulation points, proven with Arb enclosures instead of float64 quadrature.
 
-The checks are attached to the existing claims (``yarotsky/fixed-points``, ``yarotsky/sim-gradient-chi1``).
+The checks are attached to the existing claims (``yarotsky/fixed-points``, ``yarotsky/sim-gradient-chi1``,
+``yarotsky/depth-scales``).
 Every recorded quantity is an enclosure [lo, hi]; a relation holds only if the whole interval satisfies it.
 Where a float64 kernel is certified, the allowance is its documented accuracy: the backward-stability
 bound of verify/accuracy.py ``error_bound`` (k eps (|f| + sum_i |x_i df/dx_i|), k = 64 for these
@@ -22,7 +24,9 @@ from theorycheck.numeric import fixed_point as FP
 from theorycheck.symbolic.registry import get
 from theorycheck.verify import certified as CT
 from theorycheck.verify.accuracy import error_bound
+from theorycheck.verify.formulas import generated_function
 from theorycheck.verify.claims.yarotsky._common import SB2, critical_sw2, phase_sw2
+from theorycheck.verify.claims.yarotsky.meanfield_depth_of_information_propagation import CD
 from theorycheck.verify.claims.yarotsky.meanfield_error_backpropagation import _LINE_SB2, CG
 from theorycheck.verify.claims.yarotsky.meanfield_fixed_points import CF
 from theorycheck.verify.registry import Outcome
@@ -158,4 +162,47 @@ def _(ctx):
                           (f"sb2={sb2:g}: sw2_c (below chaotic)", CT.enclosure(swc), "<", phase_sw2("chaotic"))]
             notes.append(f"sb2={sb2:g}: sw2_c in {CT.enclosure(swc, 17)} (q_c in {CT.enclosure(root.x, 10)})")
     return Outcome.certified(terms, certified(CT.PREC, "interval Newton for q*, q_c; rigorous quadrature"),
+                             "; ".join(notes))
+
+
+def _lecture_extra(x):  # tanh''(x) tanh(x) = -2 t^2 (1 - t^2), |.| <= 1/2 on the real line
+    t2 = x.tanh() ** 2
+    return -2 * t2 * (1 - t2)
+
+
+_DEPTH_POINTS = ((1.5, 0.05), (3.0, 0.3), (0.8, 0.2))
+
+
+@CD.certified("a-and-depth-scales-enclosed")
+def _(ctx):
+    """tanh at the precise check's (sw2, sb2) = (1.5, 0.05), (3, 0.3), (0.8, 0.2): the lecture's
+    a = chi_1 + sw2 E[tanh''(sqrt(q*) s) tanh(sqrt(q*) s)] and nu'(q*) = sw2 E[(1 - t^2)(1 - 3 t^2)], both by
+    rigorous quadrature at the interval-Newton enclosure of q*; xi_q = -1/ln a; where chi_1 < 1 (c* = 1)
+    xi_c = -1/ln chi_1.  Certified terms: |a_lecture - nu'(q*)| <= 2^-80 (the two expressions agree far
+    beyond float64 at 104 bits; the identity itself is the exact check for erf), 0 < a < 1 (xi_q finite),
+    and the float64 kernels meanfield.xi_q.tanh (and .xi_c.tanh where c* = 1) within their documented
+    bounds (verify/accuracy.py error_bound, k = 64) of the enclosures."""
+    terms, notes = [], []
+    with CT.precision():
+        for sw2, sb2 in _DEPTH_POINTS:
+            lab = f"sw2={sw2:g}, sb2={sb2:g}"
+            root = CT.qstar(ACT, sw2, sb2, _q64(sw2, sb2))
+            chi = CT.chi1(ACT, sw2, root.x)
+            a_lect = chi + CT.num(sw2) * CT.gauss_expect(_lecture_extra, root.x, 0.5)
+            a = CT.nu_slope(ACT, sw2, root.x)
+            xi_q = -1 / a.log()
+            args = {"sw2": sw2, "sb2": sb2}
+            terms += [(f"{lab}: |a (lecture) - nu'(q*)|", CT.enclosure(abs(a_lect - a)), "<=", 2.0 ** -80),
+                      (f"{lab}: a", CT.enclosure(a), ">", 0), (f"{lab}: a (< 1)", CT.enclosure(a), "<", 1),
+                      _float64_term(f"{lab}: xi_q", "meanfield.xi_q.tanh", args,
+                                    float(generated_function(get("meanfield.xi_q.tanh"), "numpy")(sw2, sb2)), xi_q)]
+            note = f"{lab}: a in {CT.enclosure(a, 10)}, xi_q in {CT.enclosure(xi_q, 10)}"
+            if chi < 1:
+                xi_c = -1 / chi.log()
+                terms.append(_float64_term(f"{lab}: xi_c", "meanfield.xi_c.tanh", args,
+                                           float(generated_function(get("meanfield.xi_c.tanh"), "numpy")(sw2, sb2)),
+                                           xi_c))
+                note += f", xi_c in {CT.enclosure(xi_c, 10)}"
+            notes.append(note)
+    return Outcome.certified(terms, certified(CT.PREC, "interval Newton for q*; rigorous quadrature"),
                              "; ".join(notes))
