@@ -18,19 +18,16 @@ import math
 import re
 import resource
 import signal
-import warnings
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 
-import mpmath
 import numpy as np
-import sympy as sp
 from hypothesis import assume
 from hypothesis import strategies as st
 
 from theorycheck.symbolic.registry import Formula, get
-from theorycheck.verify.formulas import constraint_holds, generated_function
+from theorycheck.verify.formulas import constraint_holds
 
 # The float64 error model (backward-stability bound) lives in verify/accuracy.py, shared with
 # `theorycheck accuracy`; re-exported here for the tests.

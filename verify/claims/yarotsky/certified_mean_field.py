@@ -1,8 +1,8 @@
 """Certified checks (tier ``certified``, interval arithmetic, verify/certified.py) for the lecture's
 sections "Fixed points", "Error backpropagation" / "Vanishing and exploding gradients" and "Depth of
-information propagation": the tanh fixed
-points q*, their stability nu'(q*) < 1, the critical sigma_w^2 (chi_1 = 1) and the phase of the
-simulation points, proven with Arb enclosures instead of float64 quadrature.
+information propagation": the tanh fixed points q*, their stability nu'(q*) < 1, the critical sigma_w^2
+(chi_1 = 1), the phase of the simulation points and the depth scales, proven with Arb enclosures instead
+of float64 quadrature.
 
 The checks are attached to the existing claims (``yarotsky/fixed-points``, ``yarotsky/sim-gradient-chi1``,
 ``yarotsky/depth-scales``).
