@@ -1,6 +1,7 @@
-"""The ``theorycheck`` command line: list, verify, formula, codegen, figure.
+"""The ``theorycheck`` command line: list, verify, formula, codegen, figure, accuracy.
 
-Exit codes: 0 success; 1 a check failed or errored (verify) or generated code drifted (codegen --check);
+Exit codes: 0 success; 1 a check failed or errored (verify), generated code drifted (codegen --check) or a
+formula is worse than its documented accuracy (accuracy);
 2 refused input (``theorycheck: error: ...`` naming the parameter, its value and the valid domain;
 for ``formula --batch`` after the good lines were printed); 70 an internal error (a bug; the variable
 THEORYCHECK_TRACEBACK=1 shows its traceback); 130 interrupted by Ctrl-C (verify writes the results of
@@ -443,6 +444,60 @@ def cmd_codegen(args) -> int:
     return 0
 
 
+# -------------------------------------------------------------------------------------- accuracy
+def _fmt_ulps(x) -> str:
+    return "-" if x is None else (f"{x:.3g}" if x < 1e4 else f"{x:.2e}")
+
+
+def cmd_accuracy(args) -> int:
+    """Max/median error in ulps of NumPy float64, Torch float64 and Torch float32 against mpmath for every
+    formula (verify/accuracy.py); exit 1 when a formula is worse than its documented bound."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from theorycheck.symbolic.registry import UnknownFormulaError
+    from theorycheck.verify.accuracy import accuracy_rows
+    from theorycheck.verify.runner import write_json
+
+    if args.samples < 0 or args.samples > 10000:
+        return _err(f"--samples {args.samples} is outside the integers in [0, 10000]")
+    if args.json:
+        problem = _writable_file(args.json, "--json")
+        if problem:
+            return _err(problem)
+    err = Console(stderr=True)
+    t0 = time.perf_counter()
+    try:
+        with err.status("accuracy") as status:
+            rows = accuracy_rows(args.ids or None, samples=args.samples, seed=args.seed,
+                                 progress=lambda fid: status.update(f"accuracy: {fid}"))
+    except UnknownFormulaError as exc:
+        return _err(str(exc).strip('"'))
+    seconds = time.perf_counter() - t0
+    t = Table(title=f"float error in ulps (|err| / (eps |f|)) vs mpmath; {args.samples} random points per formula "
+                    "plus the domain's edges; documented bound: k eps (|f| + sum |x df/dx| + S)")
+    for col in ("formula", "backend", "compared", "refused", "skipped", "max ulps", "median ulps",
+                "worst err/bound", "status"):
+        t.add_column(col, justify="left" if col in ("formula", "backend", "status") else "right")
+    for r in rows:
+        style = {"failed": "bold red", "passed": "green"}.get(r["status"], "dim")
+        t.add_row(r["formula"], r["backend"], str(r["compared"]), str(r["refused"]), str(r["skipped"]),
+                  _fmt_ulps(r["max_ulps"]), _fmt_ulps(r["median_ulps"]), _fmt_ulps(r["worst_ratio"]),
+                  f"[{style}]{r['status']}[/{style}]")
+    out = Console(width=None if sys.stdout.isatty() else 200)
+    out.print(t)
+    failed = [r for r in rows if r["status"] == "failed"]
+    for r in failed:
+        w = (r["failures"] or r["errors"])[0]
+        out.print(f"[red]FAILED[/red] {r['formula']} ({r['backend']}): {w}")
+    n_f = len({r["formula"] for r in rows})
+    out.print(f"{n_f} formulas, {len(rows)} rows, {len(failed)} failed, {seconds:.1f} s")
+    if args.json:
+        write_json(args.json, {"samples": args.samples, "seed": args.seed, "seconds": seconds, "rows": rows})
+        out.print(f"wrote {args.json}")
+    return 1 if failed else 0
+
+
 # ---------------------------------------------------------------------------------------- figure
 def cmd_figure(args) -> int:
     from theorycheck.verify.figures import load, make_figure
@@ -511,6 +566,8 @@ def _dps(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from theorycheck.verify.registry import TIERS
+
     p = argparse.ArgumentParser(prog="theorycheck", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -527,7 +584,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("verify", help="run the checks (the main job)")
     s.add_argument("claims", nargs="*", help="claim ids or prefixes (default: all)")
-    s.add_argument("--tier", choices=["exact", "precise", "simulation"])
+    s.add_argument("--tier", choices=list(TIERS))
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda")
     s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
@@ -561,6 +618,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
     s.add_argument("--list", action="store_true")
     s.set_defaults(func=cmd_figure)
+
+    s = sub.add_parser("accuracy", help="error in ulps of NumPy/Torch float64 and Torch float32 vs mpmath, per formula")
+    s.add_argument("ids", nargs="*", help="formula ids or topic prefixes (default: all)")
+    s.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    s.add_argument("--samples", type=int, default=4, help="random points per formula besides the domain's edges")
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
+    s.set_defaults(func=cmd_accuracy)
     return p
 
 

@@ -46,6 +46,11 @@ Rules
     chi^2 tail for small k).
 ``criterion(value)``
     A stated acceptance criterion of a qualitative claim, where the paper gives no error theory.
+``certified(prec)``
+    Interval arithmetic (Arb balls, python-flint; verify/certified.py): every recorded quantity is an
+    enclosure [lo, hi] that provably contains the exact value (ball arithmetic at ``prec`` bits, rigorous
+    quadrature error bounds plus explicit tail bounds, end points rounded outwards to decimal strings);
+    a term holds only if its whole interval satisfies the relation.  No tolerance: the value is 0.
 ``rk4(estimate)``
     Classical RK4 with step-doubling: the error of the fine solution is estimated by
     ``|y_h - y_{h/2}| / 15``; the tolerance is that estimate plus a float64 rounding floor.
@@ -287,3 +292,23 @@ def chi2_mean(k: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> To
     text = (f"chi^2_{k} quantile at 1 - {a:.3g} = {q:.3g}, divided by k = {k} (one-sided)"
             + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
     return Tolerance(q / k, f"chi2_mean(alpha={alpha:g}, k={k})", (why + ": " if why else "") + text, relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Certified (interval) checks.
+#
+# ``certified(prec)``
+#     The verdict of a ``certified`` check follows from rigorous enclosures, not from a tolerance: each
+#     recorded interval [lo, hi] contains the exact quantity (Arb ball arithmetic at ``prec`` bits;
+#     Gaussian integrals by Arb's rigorous Gauss-Legendre quadrature on a truncated interval plus an explicit
+#     tail bound, or closed forms; fixed points by interval Newton, whose contraction N(X) inside X proves
+#     a unique root in X), and a relation holds only if it holds for every point of the interval.  Where a
+#     float64 value is compared with the enclosure, the float64 error allowance is a separate, stated term
+#     (the ``conditioned``/``ulps`` derivation of the precise check it certifies), never a widening.
+def certified(prec: int, why: str = "") -> Tolerance:
+    if prec < 53:
+        raise ValueError(f"certified: working precision {prec} bits is below float64's 53")
+    return Tolerance(0.0, f"certified(prec={prec})",
+                     (why + ": " if why else "")
+                     + f"rigorous enclosures (Arb ball arithmetic at {prec} bits, end points rounded outwards); "
+                       "a relation holds only if the whole interval satisfies it (no tolerance)", relative=False)
