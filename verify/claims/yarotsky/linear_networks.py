@@ -683,3 +683,126 @@ def _(ctx):
     return Outcome.at_least(min(m1, m2), criterion(-8 * EPS, "nonnegative up to ulps(8) of rounding"),
                             f"min(G - 1) = {m1:.3g}, min(G - 1 - |delta|/2) = {m2:.3g} over {n + 27} points",
                             name="min over samples of G - 1 and G - 1 - |delta|/2")
+
+
+# ----------------------------------------------------------------------------------------------
+CBT = claim(
+    "yarotsky/bartlett-identity-init",
+    "With Sigma = 1 and R = R* positive definite, gradient descent from W_k^(1) = 1 converges to a global minimum of L "
+    "(Bartlett et al.); the iterates are W_k^(n) = O diag(p_n(r_i)) O* with the scalar GD recursion in R's eigenbasis.  "
+    "For a symmetric R with a negative eigenvalue the same descent does not reach the global minimum.",
+    f"{LECTURE}, 'Conclusion and generalizations' (Theorem, Bartlett et al.) and 'Diagonalization and 1D dynamics'",
+)
+
+_BT_SIZES = {"smoke": {"d": 3, "Ks": [2, 5], "max_steps": 20000}, "default": {"d": 5, "Ks": [2, 5, 10], "max_steps": 40000},
+             "paper": {"d": 16, "Ks": [2, 5, 10, 20], "max_steps": 200000}}
+
+
+def _bartlett_run(ctx, K, eigs, offset, steps=None, record_every=None):
+    """Matrix GD of the harness (numeric.linear_nets.deep_linear_gd, Sigma = 1, Sigma^31 = R) from W_k = 1 for a
+    symmetric R = O diag(eigs) O^T (O Haar), rate alpha = 0.5/(K max r^{2(K-1)/K}) (half the stability limit of the
+    scalar map at its fixed point); steps = enough for exp(-30) contraction of the slowest positive mode."""
+    import torch
+
+    from theorycheck.numeric.backend import haar_orthogonal
+    from theorycheck.numeric.linear_nets import deep_linear_gd
+
+    d = len(eigs)
+    O = haar_orthogonal(d, ctx.torch_generator(offset))
+    r = torch.tensor(eigs, dtype=torch.float64)
+    R = O @ torch.diag(r) @ O.T
+    rmax = float(r.abs().max())
+    alpha = 0.5 / (K * rmax ** (2 * (K - 1) / K))
+    rpos = float(r[r > 0].min())
+    rate = alpha * K * rpos ** (2 * (K - 1) / K)
+    n = steps if steps is not None else min(int(math.ceil(30 / rate)), ctx.sizes["max_steps"])
+    Ws = [torch.eye(d, dtype=torch.float64).unsqueeze(0) for _ in range(K)]
+    rec = (lambda k, ws: torch.stack([w[0] for w in ws])) if record_every else None  # noqa: E731
+    ws, steps_rec, recs = deep_linear_gd(Ws, None, R.unsqueeze(0), alpha, n, record=rec,
+                                         record_every=record_every or 1)
+    P = ws[0][0]
+    for w in ws[1:]:
+        P = w[0] @ P
+    return {"R": R, "O": O, "r": r, "alpha": alpha, "steps": n, "P": P, "ws": ws, "recs": recs, "rate": rate,
+            "steps_rec": steps_rec}
+
+
+@CBT.simulation("positive-definite-r-converges", sizes=_BT_SIZES)
+def _(ctx):
+    """Random symmetric positive definite R (eigenvalues uniform in [0.2, 3], Haar eigenbasis), K = 2..20: after
+    n = 30/rate steps (rate = alpha K r_min^{2(K-1)/K}, the slowest mode's linear convergence rate at the fixed
+    point) ||Delta||_F = ||W_K..W_1 - R||_F must be <= 1e-8 ||R||_F: exp(-30) ~ 1e-13 times the O(1) initial error,
+    leaving a margin of 1e5 for the slower nonlinear start (stated criterion)."""
+    rng = ctx.rng(91)
+    terms, rows = [], []
+    for i, K in enumerate(ctx.sizes["Ks"]):
+        eigs = rng.uniform(0.2, 3.0, ctx.sizes["d"]).tolist()
+        out = _bartlett_run(ctx, K, eigs, 92 + i)
+        err = float((out["P"] - out["R"]).norm() / out["R"].norm())
+        terms.append((f"K = {K}: ||Delta||_F/||R||_F after {out['steps']} steps", err, "<=", 1e-8))
+        rows.append(f"K={K}: alpha={out['alpha']:.3g}, {out['steps']} steps, rel ||Delta|| = {err:.2e}")
+    return Outcome.criterion(terms, criterion(1e-8, "linear convergence: exp(-30) contraction of the slowest mode, "
+                                              "1e5 margin"), "; ".join(rows), sizes=dict(ctx.sizes))
+
+
+@CBT.simulation("negative-eigenvalue-stalls", sizes=_BT_SIZES)
+def _(ctx):
+    """R symmetric with eigenvalues (2, 1, ..., -0.5) (one negative), same descent from W_k = 1, K >= 2: the mode of
+    r = -0.5 shrinks to 0 and stays (0 is a fixed point of w <- w - alpha w^{K-1}(w^K - r) for K >= 2, and from w > 0
+    the iterates stay positive and decrease), so L -> r^2/2 = 0.125 while the global minimum is 0 (reachable by
+    flipping the sign of one layer's mode).  Steps: from the decay bounds K = 2: w_n <= (1 - alpha/2)^n, K >= 3:
+    w_n^{K-2} <= 1/((K-2) alpha n/2), enough for w^K <= 5e-4.  Criterion: the final loss >= 0.125 - 0.125 * 1e-3 (the product of the
+    negative mode has decayed; the positive modes have converged) and the negative mode's product w^K in [0, 1e-3]."""
+    import torch
+
+    terms, rows = [], []
+    for i, K in enumerate(ctx.sizes["Ks"]):
+        d = ctx.sizes["d"]
+        eigs = [2.0] + [1.0] * (d - 2) + [-0.5]
+        alpha = 0.5 / (K * 2.0 ** (2 * (K - 1) / K))
+        # w <- w - alpha w^{K-1}(w^K + 0.5) <= w - 0.5 alpha w^{K-1}: K = 2: w_n <= (1 - alpha/2)^n; K >= 3:
+        # w_n^{K-2} <= 1/((K-2) 0.5 alpha n); steps for w^K <= 1e-3 / 2, and at least the positive modes' 30/rate
+        wb = (0.5e-3) ** (1 / K)
+        n_neg = math.log(wb) / math.log(1 - alpha / 2) if K == 2 else 1 / ((K - 2) * 0.5 * alpha * wb ** (K - 2))
+        n_pos = 30 / (alpha * K * 1.0 ** (2 * (K - 1) / K))
+        out = _bartlett_run(ctx, K, eigs, 95 + i, steps=int(math.ceil(max(n_neg, n_pos))))
+        D = out["P"] - out["R"]
+        L = float(0.5 * (D * D).sum())
+        v = out["O"][:, -1]
+        q = float(v @ out["P"] @ v)  # the product of the negative mode
+        terms.append((f"K = {K}: final loss (>= r^2/2 (1 - 1e-3))", L, ">=", 0.125 * (1 - 1e-3)))
+        terms.append((f"K = {K}: product of the r = -0.5 mode", q, ">=", 0.0))
+        terms.append((f"K = {K}: product of the r = -0.5 mode (<= 1e-3)", q, "<=", 1e-3))
+        rows.append(f"K={K}: {out['steps']} steps, loss {L:.6f}, negative-mode product {q:.3g}")
+    _ = torch
+    return Outcome.criterion(terms, criterion(1e-3, "stuck at the r^2/2 plateau: the negative mode's product decays "
+                                              "to 0 but never changes sign"), "; ".join(rows), sizes=dict(ctx.sizes))
+
+
+@CBT.precise("matrix-gd-is-scalar-gd-per-eigenvalue")
+def _(ctx):
+    """The harness's matrix GD (K = 4, d = 5, R with eigenvalues 0.3, 0.8, 1.5, 2.4, -0.4, 300 steps) against
+    O diag(p_n(r_i)) O^T from the scalar recursion p_{n+1} = p_n - alpha p_n^{K-1}(p_n^K - r) (NumPy), every 50 steps
+    and every layer: max entry error / (1 + max entry).  Each step rounds O(K d) operations of O(1) numbers and the
+    map is contracting near its attractors, so the error grows at most linearly: ulps(4 K d n)."""
+    import torch
+
+    K, n = 4, 300
+    eigs = [0.3, 0.8, 1.5, 2.4, -0.4]
+    out = _bartlett_run(ctx, K, eigs, 99, steps=n, record_every=50)
+    O, r, a = out["O"].numpy(), np.array(eigs), out["alpha"]
+    p = np.ones_like(r)
+    worst = 0.0
+    recs = out["recs"].numpy()
+    steps = out["steps_rec"].numpy()
+    j = 0
+    for step in range(n + 1):
+        if j < len(steps) and steps[j] == step:
+            pred = O @ np.diag(p) @ O.T
+            for k in range(K):
+                worst = max(worst, float(np.max(np.abs(recs[j, k] - pred)) / (1 + np.max(np.abs(pred)))))
+            j += 1
+        p = p - a * p ** (K - 1) * (p**K - r)
+    _ = torch
+    return Outcome.bound(worst, ulps(4 * K * len(eigs) * n, "linear accumulation of O(K d) roundings per step"),
+                         f"{len(steps)} recorded steps x {K} layers", name="max scaled entry difference")
