@@ -185,16 +185,17 @@ def _np(f):
 loss, grad, hessian = _np(loss_torch), _np(grad_torch), _np(hessian_torch)
 
 
-def xavier_init(runs: int, n: int, k: int, gen):
-    """Xavier-style initialisation of Safran-Shamir: every coordinate of every w_i i.i.d. uniform on
-    [-1/sqrt(k), 1/sqrt(k)] (our reading of "Xavier initialization"; documented in the verify layer)."""
+def xavier_init(runs: int, n: int, k: int, gen, bound: float | None = None):
+    """Xavier (Glorot & Bengio 2010, uniform) initialisation of the n x k first-layer matrix, as named by
+    Safran & Shamir: every coordinate of every w_i i.i.d. uniform on [-b, b], b = sqrt(6/(n + k)) unless
+    ``bound`` is given."""
     t = _t()
     gen = require_generator(gen)
     for name, v in (("runs", runs), ("n", n), ("k", k)):
         if not (isinstance(v, int) and v >= 1):
             raise DomainError(f"xavier_init: parameter '{name}' = {v!r} must be a positive integer")
     u = t.rand((runs, n, k), generator=gen, dtype=t.float64, device=gen.device)
-    return (2.0 * u - 1.0) / math.sqrt(k)
+    return (2.0 * u - 1.0) * (math.sqrt(6.0 / (n + k)) if bound is None else float(bound))
 
 
 class TrainResult:
@@ -206,12 +207,14 @@ class TrainResult:
 
 
 def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 1e-10, ltol: float = 1e-9,
-          newton_after: int = 500, newton_every: int = 200, half: bool = False, chunk: int = 64):
+          newton_after: int = 500, newton_every: int = 200, newton_gtol: float = 1e-2, half: bool = False,
+          chunk: int = 64):
     """Gradient descent W <- W - lr grad L(W), batched over runs, until every run has |grad L| < gtol
     (accurate gradient) or L < ltol (gradient descent with lr < 2/M never increases L, so such a run
     ends at a point with L < ltol: a global minimum, L = 0, for every ltol below the lowest spurious
     value), or ``max_steps``.  From step ``newton_after`` on, every ``newton_every`` steps, a Newton step
-    W <- W - H^{-1} grad L is tried on each unfinished run whose exact Hessian is positive definite; it is
+    W <- W - H^{-1} grad L is tried on each unfinished run with |grad L| < ``newton_gtol`` whose exact
+    Hessian is positive definite; it is
     kept only where it lowers L (a damped local polish that does not move the run to another basin: it
     only accelerates the slow directions, |1 - lr lambda_min| ~ 1, of gradient descent inside the basin
     of a positive-definite minimum).  Returns :class:`TrainResult`."""
@@ -237,8 +240,9 @@ def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 
         if bool(done.any()):
             active[idx[done]] = False
         keep = ~done
-        if newton_now and bool(keep.any()):
-            wi, Gi = w[keep], G[keep]
+        near = keep & (gn < newton_gtol)
+        if newton_now and bool(near.any()):
+            wi, Gi = w[near], G[near]
             H = hessian_torch(wi, V, half, chunk)
             H = 0.5 * (H + H.transpose(-1, -2))
             L_, info = t.linalg.cholesky_ex(H)
@@ -250,10 +254,10 @@ def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 
                 better = t.zeros_like(ok)
                 if bool(ok.any()):
                     better[ok] = loss_torch(cand[ok], V, half) <= loss_torch(wi[pd][ok], V, half)
-                sub = idx[keep][pd][better]
+                sub = idx[near][pd][better]
                 W[sub] = cand[better]
                 newton += 1
-                continue
+                keep = keep & ~near  # the runs that tried a Newton step skip this gradient step
         W[idx[keep]] = w[keep] - lr * G[keep]
         steps += 1
     Gf = grad_torch(W, V, half)
