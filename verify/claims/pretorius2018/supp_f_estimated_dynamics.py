@@ -95,7 +95,7 @@ def _(ctx):
     return Outcome.symbolic(sp.simplify(res) if ok else sp.Symbol("range_not_proven"), f"estimator = w_j; w* in [0, 1]: {ok}")
 
 
-@CF.simulation("estimator-range-relu", sizes=F6_SIZES)
+@CF.simulation("estimator-range-relu", sizes=F6_SIZES, slow=True)
 def _(ctx):
     """The estimator over all records and the top-4 eigen-directions of the three ReLU runs (paper settings, common
     initial weights): printed, every value in [0, 1] (up to 64 eps of rounding); corrected, every value in
@@ -115,7 +115,7 @@ def _(ctx):
                    "the mapping w*_j in [0, 1] only for a linear autoencoder at its fixed point.")
 
 
-@CS.simulation("shrinkage-at-paper-settings", sizes=F6_SIZES)
+@CS.simulation("shrinkage-at-paper-settings", sizes=F6_SIZES, slow=True)
 def _(ctx):
     """ReLU AE, DAE (sigma^2 = 3), WDAE (gamma = 0.0045) on the digits, common initial weights.  Shrinkage of direction
     j = 1 - (final estimator)/(AE's final estimator), averaged over the top 4.  Printed ("roughly the same degree of

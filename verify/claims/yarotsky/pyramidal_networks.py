@@ -240,7 +240,7 @@ def _gt_points(ctx, dims, N, starts, offset):
     return pts, Xe, Y
 
 
-@CGT.simulation("stationary-points-classified", sizes=_GT_SIZES)
+@CGT.simulation("stationary-points-classified", sizes=_GT_SIZES, slow=True)
 def _(ctx):
     """Three random instances: (a) meeting the conditions: d_0 = 4 (+1 constant), N = 5 affinely independent points,
     widths 5 -> 4 -> 3 -> 2, tanh; (b) violating (1): d_0 = 1 (+1), N = 10 points, widths 2 -> 2 -> 1 (6 weights: no zero-loss fit); (c) violating (2):
