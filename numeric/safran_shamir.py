@@ -206,9 +206,9 @@ class TrainResult:
         self.W, self.loss, self.gnorm, self.steps, self.newton_steps = W, loss, gnorm, steps, newton_steps
 
 
-def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 1e-10, ltol: float = 1e-9,
+def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 1e-10, ltol: float = 1e-6,
           newton_after: int = 500, newton_every: int = 200, newton_gtol: float = 1e-2, half: bool = False,
-          chunk: int = 64):
+          chunk: int = 64, threads: int | None = 1):
     """Gradient descent W <- W - lr grad L(W), batched over runs, until every run has |grad L| < gtol
     (accurate gradient) or L < ltol (gradient descent with lr < 2/M never increases L, so such a run
     ends at a point with L < ltol: a global minimum, L = 0, for every ltol below the lowest spurious
@@ -217,7 +217,20 @@ def train(W0, V=None, *, lr: float = 0.1, max_steps: int = 20000, gtol: float = 
     Hessian is positive definite; it is
     kept only where it lowers L (a damped local polish that does not move the run to another basin: it
     only accelerates the slow directions, |1 - lr lambda_min| ~ 1, of gradient descent inside the basin
-    of a positive-definite minimum).  Returns :class:`TrainResult`."""
+    of a positive-definite minimum).  ``threads``: Torch intra-op threads during the loop (restored after);
+    1 by default -- the tensors are small, and on a loaded machine two threads made the loop 14x slower
+    (measured, 2 shared cores).  Returns :class:`TrainResult`."""
+    t = _t()
+    old = t.get_num_threads()
+    if threads is not None:
+        t.set_num_threads(int(threads))
+    try:
+        return _train(W0, V, lr, max_steps, gtol, ltol, newton_after, newton_every, newton_gtol, half, chunk)
+    finally:
+        t.set_num_threads(old)
+
+
+def _train(W0, V, lr, max_steps, gtol, ltol, newton_after, newton_every, newton_gtol, half, chunk):
     t = _t()
     W, V = _prep(W0, V)
     W = W.clone()

@@ -54,6 +54,9 @@ Rules
 ``rk4(estimate)``
     Classical RK4 with step-doubling: the error of the fine solution is estimated by
     ``|y_h - y_{h/2}| / 15``; the tolerance is that estimate plus a float64 rounding floor.
+``clopper_pearson(x, n, alpha, tests)``
+    A binomial proportion (a fraction of independent runs): the exact Clopper-Pearson interval from Beta
+    quantiles at level ``1 - alpha/tests``; ``binomial_interval`` returns the interval itself.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from theorycheck.verify.claims.yarotsky._common import LECTURE
+from theorycheck.verify.claims.yarotsky._common import LECTURE, single_thread
 from theorycheck.verify.registry import Outcome, claim
 from theorycheck.verify.tolerances import EPS, criterion
 
@@ -127,11 +127,12 @@ def _(ctx):
     bw = torch.randn(30, 1, 3, dtype=torch.float64, generator=g).mul(0.5).requires_grad_(True)
     cw = torch.randn(30, 3, 1, dtype=torch.float64, generator=g).requires_grad_(True)
     opt = torch.optim.SGD([lw, bw, cw], lr=0.1)
-    for _ in range(1500):
-        opt.zero_grad()
-        per = 0.5 * ((torch.relu(X * lw + bw) @ cw / 3).squeeze(-1) - Y).pow(2).mean(-1)
-        per.sum().backward()
-        opt.step()
+    with single_thread():
+        for _ in range(1500):
+            opt.zero_grad()
+            per = 0.5 * ((torch.relu(X * lw + bw) @ cw / 3).squeeze(-1) - Y).pow(2).mean(-1)
+            per.sum().backward()
+            opt.step()
     fin_w = per.detach().numpy()
     spread_w = float(fin_w.max() - fin_w.min())
     tol = criterion(
