@@ -111,9 +111,8 @@ def _(ctx):
     grid: the box is bisected until, on every sub-box, parametric interval Newton (sw2, sb2 as balls) proves
     a unique fixed point q* in an enclosure X for every parameter of the sub-box, with X > 0 and
     |nu'(X)| < 1.  Certified terms: the hull of all the enclosures of q* is > 0, the hull of nu'(q*) is
-    inside (-1, 1),
-    and the number of sub-boxes left unproven is 0 (an exact count, recorded as the degenerate interval
-    [n, n]).  No tolerance: enclosures at 64 bits (the sub-box enclosures are far wider than the rounding)."""
+    inside (-1, 1), and the number of sub-boxes left unproven is 0 (an exact count, recorded as the
+    degenerate interval [n, n]).  No tolerance: enclosures at 64 bits (the sub-box enclosures are far wider than the rounding)."""
     record = []
     with CT.precision(_BOX_PREC):
         proven, left = CT.certify_box(lambda b: _prove_box(b, record), CT.Box(dict(_BOX)), max_boxes=512,
