@@ -157,3 +157,19 @@ def test_certified_check_passes_with_recorded_enclosures(c, k):
     for t in rec["comparison"]["terms"]:
         assert as_interval(t["value"]) is not None, t
     assert derive_status(rec) == "passed"
+
+
+def test_nested_quadrature_contains_mpmath_and_price_theorem():
+    """E[tanh(u) tanh(v)] and E[sech^2(u) sech^2(v)] (u, v with variance q, correlation c) against symbolic/'s
+    mpmath 2-D reference (MP['tanh']['CD'] returns (C, D) with D = E[phi'(u) phi'(v)])."""
+    q, c = "0.8", "0.6"
+    with CT.precision(64):
+        C = CT.enclosure(CT.gauss_expect2(CT._tanh, CT._STRIP_BOUND["tanh"], q, c))
+        D = CT.enclosure(CT.gauss_expect2(CT._sech2, CT._STRIP_BOUND["sech2"], q, c))
+    with mpmath.workdps(25):
+        refC, refD = SM.MP["tanh"]["CD"](mpmath.mpf(c), mpmath.mpf(q))
+    for enc, ref in ((C, refC), (D, refD)):
+        lo, hi = as_interval(enc)
+        v = Fraction(mpmath.nstr(ref, 22))
+        assert lo - Fraction(1, 10**18) <= v <= hi + Fraction(1, 10**18), (enc, ref)
+        assert hi - lo < Fraction(1, 10**14)
