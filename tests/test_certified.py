@@ -156,7 +156,7 @@ def test_certified_checks_exist_for_the_required_claims():
     claims = {c for c, _ in have}
     assert {"yarotsky/fixed-points", "yarotsky/sim-gradient-chi1", "yarotsky/depth-scales", "yarotsky/sim-cmap-phases",
             "iclr2022/appB-closed-forms", "iclr2022/cov-mehler", "iclr2022/sec2.2-three-regimes",
-            "iclr2022/obs1-convex-unique-fixed-point"} <= claims, claims
+            "iclr2022/obs1-convex-unique-fixed-point", "saxe2013/supG-qinf-sim"} <= claims, claims
 
 
 @pytest.mark.parametrize("c,k", _check_params())
