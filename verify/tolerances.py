@@ -312,3 +312,49 @@ def certified(prec: int, why: str = "") -> Tolerance:
                      (why + ": " if why else "")
                      + f"rigorous enclosures (Arb ball arithmetic at {prec} bits, end points rounded outwards); "
                        "a relation holds only if the whole interval satisfies it (no tolerance)", relative=False)
+# Binomial proportions (added by the yarotsky optimization sections; no existing rule covers them).
+#
+# ``clopper_pearson(successes, n, alpha, tests)``
+#     Exact (Clopper-Pearson) confidence interval for a binomial proportion from ``successes`` out of
+#     ``n`` independent trials: the bounds are Beta quantiles, lo = B(alpha/2; x, n - x + 1), hi =
+#     B(1 - alpha/2; x + 1, n - x), with lo = 0 at x = 0 and hi = 1 at x = n.  Coverage >= 1 - alpha for
+#     every true proportion (conservative), so a printed proportion outside it is evidence against the
+#     printed value at level alpha (Bonferroni over ``tests``).  The Tolerance's value is the interval's
+#     half-width; ``binomial_interval`` returns (lo, hi) itself.
+
+
+@lru_cache(maxsize=1024)
+def _beta_quantile(p: float, a: float, b: float) -> float:
+    """Quantile of Beta(a, b) by bisection on the regularized incomplete beta function (mpmath, 30 digits)."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+        for _ in range(80):  # absolute error 2^-80
+            mid = (lo + hi) / 2
+            if mpmath.betainc(a, b, 0, mid, regularized=True) < p:
+                lo = mid
+            else:
+                hi = mid
+        return float((lo + hi) / 2)
+
+
+def binomial_interval(successes: int, n: int, alpha: float = ALPHA, tests: int = 1) -> tuple[float, float]:
+    """Clopper-Pearson interval (lo, hi) for ``successes`` out of ``n`` at level 1 - alpha/tests."""
+    if not (isinstance(n, int) and n >= 1 and isinstance(successes, int) and 0 <= successes <= n):
+        raise ValueError(f"binomial_interval: need integers 0 <= successes <= n, n >= 1; got {successes!r}, {n!r}")
+    a = alpha / tests
+    lo = 0.0 if successes == 0 else _beta_quantile(a / 2, successes, n - successes + 1)
+    hi = 1.0 if successes == n else _beta_quantile(1 - a / 2, successes + 1, n - successes)
+    return lo, hi
+
+
+def clopper_pearson(successes: int, n: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    """The Clopper-Pearson interval of ``successes``/``n`` as a Tolerance (value: half-width; the text
+    states the interval)."""
+    lo, hi = binomial_interval(successes, n, alpha, tests)
+    a = alpha / tests
+    text = (f"Clopper-Pearson interval [{lo:.4g}, {hi:.4g}] of {successes}/{n} at confidence 1 - {a:.3g}"
+            + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
+    return Tolerance((hi - lo) / 2, f"clopper_pearson(alpha={alpha:g})", (why + ": " if why else "") + text,
+                     relative=False)
