@@ -112,6 +112,8 @@ def test_cli_accuracy_exit_code_and_json(tmp_path, capsys):
     failed = [r for r in data["rows"] if r["status"] == "failed"]
     assert rc == (1 if failed else 0)
     assert {r["formula"] for r in data["rows"]} == {"gauss.cov.relu", "saxe.u_sigmoid"}
+    assert data["summary"]["failed_formulas"] == sorted({r["formula"] for r in failed})
+    assert sum(data["summary"]["by_status"].values()) == len(data["rows"]) == 6
     assert "max ulps" in capsys.readouterr().out
     assert cli_main(["accuracy", "no.such.formula"]) == 2
     assert "unknown formula" in capsys.readouterr().err

@@ -56,7 +56,7 @@ from theorycheck.symbolic.registry import Formula, all_formulas, get
 from theorycheck.verify.formulas import constraint_holds, evaluate_mpmath, generated_function
 
 __all__ = ["EPS", "EPS32", "K_HAND", "SUBNORMAL", "k_ops", "sensitivity", "term_scale", "error_bound",
-           "sample_points", "accuracy_rows", "formula_accuracy", "BACKENDS", "DPS_CLOSED", "DPS_HAND"]
+           "sample_points", "accuracy_rows", "formula_accuracy", "summary", "BACKENDS", "DPS_CLOSED", "DPS_HAND"]
 
 EPS32 = 2.0 ** -23
 TINY64, TINY32 = 2.0 ** -1022, 2.0 ** -126
@@ -481,3 +481,16 @@ def accuracy_rows(ids=None, samples: int = 6, seed: int = 0, progress=None,
             progress(f.id)
         rows += formula_accuracy(f, samples, seed, reference_seconds)
     return rows
+
+
+def summary(rows: list[dict], worst: int = 10) -> dict:
+    """Counts of the rows by status, the failed formulas, and the ``worst`` rows by worst_ratio (error over the
+    documented bound) -- the headline of the accuracy table (terminal, JSON, HTML report)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    ranked = sorted((r for r in rows if r["worst_ratio"] is not None), key=lambda r: -r["worst_ratio"])
+    return {"formulas": len({r["formula"] for r in rows}), "rows": len(rows), "by_status": counts,
+            "failed_formulas": sorted({r["formula"] for r in rows if r["status"] == "failed"}),
+            "worst": [{k: r[k] for k in ("formula", "backend", "max_ulps", "median_ulps", "worst_ratio", "status")}
+                      for r in ranked[:worst]]}

@@ -44,8 +44,13 @@ What is here
   digit (:func:`printed_interval`); the enclosure is consistent with it (``in``) or provably not
   (``outside``).
 
-Not here: the tanh correlation map c -> E[tanh(u) tanh(v)] needs a 2-D integral with no closed inner
-expectation; its fixed point c* is not certified.
+* tanh's two-dimensional expectation E[g(u) g(v)] (u = sqrt(q) z, v = sqrt(q)(c z + s w)) by nested rigorous
+  quadrature (:func:`gauss_expect2`): the inner integral over w (acb.integral) is an analytic function of
+  z, evaluated on complex balls by the outer acb.integral; the outer integrand returns a non-finite ball
+  where |Im(sqrt(q) c z)| may exceed pi/8 (Arb then subdivides), which keeps |tanh| <= 1 and
+  |sech^2| <= 1/cos^2(pi/8) on the inner line, so the inner tails are bounded by that constant times
+  erfc(T/sqrt 2) for complex z too.  The chaotic correlation fixed point c* < 1 of tanh
+  (:func:`cstar_tanh`) by interval Newton with P'(c) = sw2 E[sech^2(u) sech^2(v)] (Price's theorem).
 """
 from __future__ import annotations
 
@@ -59,7 +64,7 @@ from flint import acb, arb, ctx, fmpz
 
 __all__ = ["PREC", "precision", "num", "enclosure", "gauss_expect", "m2", "dm2", "d1sq", "dd1sq", "qstar", "chi1",
            "critical_sw2", "rho_fp_erf", "layernorm_slope1", "critical_ratio", "cov_closed", "cov_quad",
-           "interval_newton", "CertificationError", "printed_interval", "abs_diff", "certify_box", "Box",
+           "interval_newton", "CertificationError", "gauss_expect2", "cstar_tanh", "cmap_slope_tanh", "printed_interval", "abs_diff", "certify_box", "Box",
            "ACTS"]
 
 PREC = 104  # working precision in bits (float64 has 53): enclosures ~1e-25 wide where the input is exact
@@ -500,3 +505,73 @@ def certify_box(prove, box: Box, max_boxes: int = 256, choose=None) -> tuple[int
             return proven, [b] + todo
         todo.extend(b.split(choose(b) if choose else None))
     return proven, []
+
+
+# ----------------------------------------------------------------------------------------------
+# tanh: two-dimensional expectations and the correlation fixed point
+_STRIP = 8  # the outer integrand is evaluated only where |Im(sqrt(q) c z)| < pi/_STRIP
+
+
+def _tanh(x):
+    return x.tanh()
+
+
+def _sech2(x):
+    return x.sech() ** 2
+
+
+# bounds of |g| on the strip |Im x| < pi/8: |tanh| <= 1 (|Im| < pi/4), |sech^2| = 1/(sinh^2 Re + cos^2 Im)
+_STRIP_BOUND = {"tanh": 1.0, "sech2": 1.0 / math.cos(math.pi / 8) ** 2 * (1 + 1e-12)}
+
+
+def gauss_expect2(g, bound: float, q, c, prec: int | None = None) -> arb:
+    """E[g(u) g(v)] with u = sqrt(q) z, v = sqrt(q)(c z + sqrt(1 - c^2) w), z, w independent N(0, 1), for g
+    odd or even analytic in the strip |Im x| < pi/4 with |g| <= ``bound`` on |Im x| <= pi/8 (see the module
+    docstring: nested acb.integral on [-T, T]^2 plus tail balls bound erfc(T/sqrt 2) (inner, complex) and
+    bound^2 erfc(T/sqrt 2) (outer)).  q and c may be balls (0 <= c <= 1)."""
+    prec = prec or ctx.prec
+    q, c = num(q), num(c)
+    a1 = q.nonnegative_part().sqrt()
+    A, S = a1 * c, a1 * (1 - c * c).nonnegative_part().sqrt()
+    T = _tail_cut(prec)
+    tail = (T / arb(2).sqrt()).erfc().upper()
+    lim = arb.pi() / _STRIP
+    sq2pi = (2 * arb.pi()).sqrt()
+    B = num(bound)
+
+    def inner(z):
+        az = acb(A) * z
+        if not (abs(az.imag) < lim):
+            return acb("nan")
+
+        def f(w, analytic):
+            return g(az + acb(S) * w) * (-(w * w) / 2).exp()
+
+        r = B * tail
+        return acb.integral(f, -T, T) / acb(sq2pi) + acb(arb(0, r.upper()), arb(0, r.upper()))
+
+    def outer(z, analytic):
+        return g(acb(a1) * z) * inner(z) * (-(z * z) / 2).exp()
+
+    return acb.integral(outer, -T, T).real / sq2pi + arb(0, (B * B * tail).upper())
+
+
+def cstar_tanh(sw2, sb2, q, guess: float, radius: float = 1e-9) -> Root:
+    """The correlation fixed point c* of P(c) = (sw2 E[tanh(u) tanh(v)] + sb2)/q near ``guess`` (chaotic
+    phase, c* < 1), ``q`` an enclosure of q* (a ball): interval Newton with
+    P'(c) = sw2 E[sech^2(u) sech^2(v)] (d/dc E[phi(u) phi(v)] = q E[phi'(u) phi'(v)], Price's theorem).
+    One contraction proves the root (``tighten=False``: each step costs two nested quadratures)."""
+    w, b, qq = num(sw2), num(sb2), num(q)
+
+    def F(cc):
+        return (w * gauss_expect2(_tanh, _STRIP_BOUND["tanh"], qq, cc) + b) / qq - cc
+
+    def dF(X):
+        return w * gauss_expect2(_sech2, _STRIP_BOUND["sech2"], qq, X) - 1
+
+    return interval_newton(F, dF, guess, radius, tighten=False)
+
+
+def cmap_slope_tanh(sw2, q, c) -> arb:
+    """P'(c) = sw2 E[sech^2(u) sech^2(v)] (an enclosure for every c of a ball)."""
+    return num(sw2) * gauss_expect2(_sech2, _STRIP_BOUND["sech2"], num(q), num(c))

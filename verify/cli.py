@@ -456,7 +456,7 @@ def cmd_accuracy(args) -> int:
     from rich.table import Table
 
     from theorycheck.symbolic.registry import UnknownFormulaError
-    from theorycheck.verify.accuracy import accuracy_rows
+    from theorycheck.verify.accuracy import accuracy_rows, summary
     from theorycheck.verify.runner import write_json
 
     if args.samples < 0 or args.samples > 10000:
@@ -493,7 +493,8 @@ def cmd_accuracy(args) -> int:
     n_f = len({r["formula"] for r in rows})
     out.print(f"{n_f} formulas, {len(rows)} rows, {len(failed)} failed, {seconds:.1f} s")
     if args.json:
-        write_json(args.json, {"samples": args.samples, "seed": args.seed, "seconds": seconds, "rows": rows})
+        write_json(args.json, {"samples": args.samples, "seed": args.seed, "seconds": seconds,
+                               "summary": summary(rows), "rows": rows})
         out.print(f"wrote {args.json}")
     return 1 if failed else 0
 

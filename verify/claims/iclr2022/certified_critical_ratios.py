@@ -213,3 +213,22 @@ def _(ctx):
             notes.append(f"{lab}: {CT.enclosure(closed, 17)}")
     return Outcome.certified(terms, certified(CT.PREC, "closed forms and rigorous quadrature in ball arithmetic"),
                              "; ".join(notes))
+
+
+@CO.certified("tanh-rho-fp-zero-attracting")
+def _(ctx):
+    """tanh at the chaotic map point of section 2.2's checks (sw2 = 1, sb2 = 0): P(0) = sb2/den = 0 (tanh is
+    odd, so C[tanh|0] = E[tanh]^2 = 0) and P'(0) = sw2 C'(0)/den = sw2 E[tanh'(Z)]^2 / (sb2 + sw2 E[tanh(Z)^2])
+    (the rho^1 Hermite coefficient phi_1^2 = E[tanh']^2), both 1-D expectations by rigorous quadrature:
+    rho_fp = 0 is a fixed point, attracting iff P'(0) < 1, while P'(1) = E[tanh'^2]/E[tanh^2] > 1 makes
+    rho = 1 repelling (chaotic).  Certified terms: P'(0) < 1, P'(0) > 0, P'(1) > 1.  Enclosures at 104
+    bits."""
+    with CT.precision():
+        m2 = CT.m2("tanh", 1)
+        phi1 = CT.gauss_expect(CT._sech2, 1, 1)  # E[sech^2 Z] = E[tanh'(Z)]
+        p0 = phi1 * phi1 / m2
+        p1 = CT.layernorm_slope1("tanh", 1.0, 0.0)
+        terms = [("P'(0)", CT.enclosure(p0), "<", 1), ("P'(0) (positive)", CT.enclosure(p0), ">", 0),
+                 ("P'(1)", CT.enclosure(p1), ">", 1)]
+    return Outcome.certified(terms, certified(CT.PREC, "rigorous quadrature"),
+                             f"tanh, sw2 = 1, sb2 = 0: P'(0) in {CT.enclosure(p0, 10)}, P'(1) in {CT.enclosure(p1, 10)}")

@@ -1,11 +1,12 @@
 """Certified checks (tier ``certified``, interval arithmetic, verify/certified.py) for the lecture's
 sections "Fixed points", "Error backpropagation" / "Vanishing and exploding gradients" and "Depth of
 information propagation": the tanh fixed points q*, their stability nu'(q*) < 1, the critical sigma_w^2
-(chi_1 = 1), the phase of the simulation points and the depth scales, proven with Arb enclosures instead
+(chi_1 = 1), the phase of the simulation points, the depth scales and the chaotic correlation fixed
+point c*, proven with Arb enclosures instead
 of float64 quadrature.
 
 The checks are attached to the existing claims (``yarotsky/fixed-points``, ``yarotsky/sim-gradient-chi1``,
-``yarotsky/depth-scales``).
+``yarotsky/depth-scales``, ``yarotsky/sim-cmap-phases``).
 Every recorded quantity is an enclosure [lo, hi]; a relation holds only if the whole interval satisfies it.
 Where a float64 kernel is certified, the allowance is its documented accuracy: the backward-stability
 bound of verify/accuracy.py ``error_bound`` (k eps (|f| + sum_i |x_i df/dx_i|), k = 64 for these
@@ -26,11 +27,13 @@ from theorycheck.verify import certified as CT
 from theorycheck.verify.accuracy import error_bound
 from theorycheck.verify.formulas import generated_function
 from theorycheck.verify.claims.yarotsky._common import SB2, critical_sw2, phase_sw2
+from theorycheck.verify import propagation_checks as MF
+from theorycheck.verify.claims.yarotsky.meanfield_correlations_near_fixed_point import CP
 from theorycheck.verify.claims.yarotsky.meanfield_depth_of_information_propagation import CD
 from theorycheck.verify.claims.yarotsky.meanfield_error_backpropagation import _LINE_SB2, CG
 from theorycheck.verify.claims.yarotsky.meanfield_fixed_points import CF
 from theorycheck.verify.registry import Outcome
-from theorycheck.verify.tolerances import certified
+from theorycheck.verify.tolerances import EPS, certified
 
 ACT = "tanh"
 # (sw2, sb2): the precise check's three points and the ordered/chaotic phase points of the simulations
@@ -111,9 +114,8 @@ def _(ctx):
     grid: the box is bisected until, on every sub-box, parametric interval Newton (sw2, sb2 as balls) proves
     a unique fixed point q* in an enclosure X for every parameter of the sub-box, with X > 0 and
     |nu'(X)| < 1.  Certified terms: the hull of all the enclosures of q* is > 0, the hull of nu'(q*) is
-    inside (-1, 1),
-    and the number of sub-boxes left unproven is 0 (an exact count, recorded as the degenerate interval
-    [n, n]).  No tolerance: enclosures at 64 bits (the sub-box enclosures are far wider than the rounding)."""
+    inside (-1, 1), and the number of sub-boxes left unproven is 0 (an exact count, recorded as the
+    degenerate interval [n, n]).  No tolerance: enclosures at 64 bits (the sub-box enclosures are far wider than the rounding)."""
     record = []
     with CT.precision(_BOX_PREC):
         proven, left = CT.certify_box(lambda b: _prove_box(b, record), CT.Box(dict(_BOX)), max_boxes=512,
@@ -206,3 +208,33 @@ def _(ctx):
             notes.append(note)
     return Outcome.certified(terms, certified(CT.PREC, "interval Newton for q*; rigorous quadrature"),
                              "; ".join(notes))
+
+
+_CSTAR_PREC = 64  # bits: c* to ~1e-16, twice the nested quadratures' cost at 104 bits
+
+
+@CP.certified("chaotic-cstar-enclosed-stable")
+def _(ctx):
+    """The simulations' chaotic point (sw2 = 2.5, sb2 = 0.05, tanh): chi_1 > 1 (c = 1 unstable), and interval
+    Newton on P(c) - c, P(c) = (sw2 E[tanh(u) tanh(v)] + sb2)/q*, with E by nested rigorous quadrature
+    (verify/certified.py gauss_expect2: inner acb.integral over w as an analytic function of z, outer
+    acb.integral restricted to |Im(sqrt(q*) c z)| < pi/8, tail balls) at the enclosure of q*, proves a unique
+    correlation fixed point c* in a ball around the float64 value and encloses it.  Certified terms:
+    0 < c* < 1, P'(c*) = sw2 E[sech^2(u) sech^2(v)] < 1 (c* attracting), chi_1 > 1, and
+    |float64 c* - c*| <= 64 eps / (1 - P'(c*)): the float64 Newton solver (numeric/fixed_point.py) stops at
+    a residual of a few eps and its 2-D trapezoid sums of terms bounded by 1 carry K_HAND = 64 eps
+    (verify/accuracy.py), amplified by 1/(1 - P'(c*)) into the root.  Enclosures at 64 bits."""
+    sw2 = phase_sw2("chaotic")
+    c64 = float(MF.cstar(ACT, sw2, SB2))
+    with CT.precision(_CSTAR_PREC):
+        qr = CT.qstar(ACT, sw2, SB2, _q64(sw2, SB2))
+        chi = CT.chi1(ACT, sw2, qr.x)
+        root = CT.cstar_tanh(sw2, SB2, qr.x, c64)
+        slope = CT.cmap_slope_tanh(sw2, qr.x, root.x)
+        allow = 64 * EPS / (1 - slope)
+        terms = [("c*", CT.enclosure(root.x), "<", 1), ("c* (positive)", CT.enclosure(root.x), ">", 0),
+                 ("P'(c*)", CT.enclosure(slope), "<", 1), ("chi_1", CT.enclosure(chi), ">", 1),
+                 ("|float64 c* - c*| - 64 eps/(1 - P'(c*))", CT.enclosure(CT.abs_diff(c64, root.x) - allow), "<=", 0)]
+    return Outcome.certified(terms, certified(_CSTAR_PREC, "interval Newton with nested rigorous quadrature"),
+                             f"sw2={sw2:g}, sb2={SB2:g}: c* in {CT.enclosure(root.x, 17)}, P'(c*) in "
+                             f"{CT.enclosure(slope, 8)}, chi_1 in {CT.enclosure(chi, 8)} (float64 c* = {c64!r})")
