@@ -462,7 +462,7 @@ def solve(pair, beta, tau2, backend="numpy", newton=True, max_iter=NEWTON_MAX):
     if act_np.size:
         ix = _idx(B, act_np)
         be, ta = beta[ix], tau2[ix]
-        ga = 1.0 + 0 * be
+        ga = B.where(be > 1, 1 / be, 1.0 + 0 * be)  # start with beta gamma <= 1 (moderate quadrature strips)
         rh = 1.0 + 0 * be
         for _ in range(PLAIN_START):
             o = core(pair, B, ga, rh, be, ta)
