@@ -155,48 +155,35 @@ def mp_core_tanh_tanh(g_, r_, b_, t2_, jac=False):
 
 
 def mp_core_tanh_relu(g_, r_, b_, t2_, jac=False):
-    """tanh phi, ReLU sigma by the exact 1-D reduction (numeric/wtae.py, _core_tanh_relu)."""
+    """tanh phi, ReLU sigma by the exact reduction to 1-D expectations of numeric/wtae.py (_core_tanh_relu):
+    g = beta E s(w)/2, R = (E t^2(w) + E t^2(b z))/2, derivatives likewise, w ~ N(0, c^2 + b^2)."""
     with mpmath.workprec(mpmath.mp.prec + 20):
         tau = mpmath.sqrt(t2_)
         c = b_ * g_ * tau
-        b = mpmath.sqrt(b_ * r_)
-        v = c * c + b * b
-        sv = mpmath.sqrt(v)
-        if v == 0:
-            out = {"g": b_ / 2, "R": mpmath.mpf(0)}
-            if jac:
-                out.update(g_g=mpmath.mpf(0), g_r=b_ ** 2 / 2 * (-2) / 2, R_g=mpmath.mpf(0), R_r=b_ / 2 * 2)
-            return {k: +x for k, x in out.items()}
-        if b > 0:
-            def P(u):
-                return mpmath.ncdf(c * u / (b * sv))
+        bb = b_ * r_
+        v = c * c + bb
+        pi2 = mpmath.pi / 2
 
-            def Q(u):
-                return c / v * u * P(u) + b / sv * mpmath.npdf(c * u / (b * sv))
-            d = min(mpmath.pi / 2, 2 * b * sv / c) if c > 0 else mpmath.pi / 2
-        else:
-            def P(u):
-                return mpmath.mpf(1) / 2
+        def t2f(u):
+            return mpmath.tanh(u) ** 2
 
-            def Q(u):
-                return u / (2 * sv)
-            d = mpmath.pi / 2
+        def d2t2(u):
+            t = mpmath.tanh(u)
+            sq = 1 - t * t
+            return 2 * sq * sq - 4 * t * t * sq
 
-        def th(u):
-            return mpmath.tanh(u)
-        Fs = [lambda u: _sech2(u) * P(u), lambda u: th(u) ** 2 * P(u)]
+        def wts(u):
+            t = mpmath.tanh(u)
+            return u * t * (1 - t * t)
+
+        fs = [_sech2, t2f] + ([wts, d2t2] if jac else [])
+        A = mpquad.expect1(fs, v, pi2)
+        H = mpquad.expect1([t2f] + ([d2t2] if jac else []), bb, pi2)
+        out = {"g": b_ * A[0] / 2, "R": A[1] / 2 + H[0] / 2}
         if jac:
-            Fs += [lambda u: -2 * th(u) * _sech2(u) * Q(u),
-                   lambda u: (-2 * _sech2(u) ** 2 + 4 * th(u) ** 2 * _sech2(u)) * P(u)]
-        A = mpquad.expect1(Fs, v, d)
-        Hs = [lambda u: th(u) ** 2]
-        if jac:
-            Hs += [lambda u: 2 * _sech2(u) ** 2 - 4 * th(u) ** 2 * _sech2(u)]
-        H = mpquad.expect1(Hs, b * b, mpmath.pi / 2)
-        out = {"g": b_ * A[0], "R": A[1] + H[0] / 2}
-        if jac:
-            out.update(g_g=b_ ** 2 * tau * A[2], g_r=b_ ** 2 / 2 * A[3], R_g=-b_ * tau * A[2],
-                       R_r=b_ / 2 * (-A[3] + H[1] / 2))
+            cv = c / v if v > 0 else mpmath.mpf(0)
+            out.update(g_g=-b_ ** 2 * tau * cv * A[2], g_r=-b_ ** 2 / 4 * A[3], R_g=b_ * tau * cv * A[2],
+                       R_r=b_ / 2 * (A[3] / 2 + H[1] / 2))
     return {k: +x for k, x in out.items()}
 
 
