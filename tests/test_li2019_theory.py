@@ -24,9 +24,8 @@ EPS = np.finfo(float).eps
 
 
 def _direct(pair, g, r, b, t2, h=0.02, m=480):
-    """Printed forms G = E[z1 phi(theta)]/tau, R = E[phi(theta)^2] on a symmetric uniform 2-D grid; ReLU sigma's kink
-    at z1 = 0 sits on a node with an odd integrand jump handled by the trapezoid's symmetric weights (accuracy
-    ~ h^2 there, so ReLU-sigma pairs are compared at 1e-4 only)."""
+    """Printed forms G = E[z1 phi(theta)]/tau, R = E[phi(theta)^2] on a symmetric uniform 2-D grid (geometric
+    convergence for the analytic tanh/tanh integrands)."""
     phi = {"tanh": np.tanh, "relu": lambda x: np.maximum(x, 0)}[pair.split("_")[0]]
     sig = {"tanh": np.tanh, "relu": lambda x: np.maximum(x, 0)}[pair.split("_")[1]]
     z = h * np.arange(-m, m + 1)
@@ -46,12 +45,26 @@ def test_tanh_tanh_G_R_vs_printed_form(g, r, b, t2):
     assert abs(float(W.R_tanh_tanh(g, r, b, t2)) - dR) <= 1e-13 * dR
 
 
+def _direct_tanh_relu(g, r, b, t2):
+    """Printed forms for sigma = ReLU without the parity reduction of the kernels: z1 > 0 by Gauss-Legendre on
+    [0, 10] (the integrand is smooth there), z2 by the symmetric trapezoid rule; z1 < 0 (theta = b z2) exactly:
+    E[z1 1(z1<0)] E tanh(b z2) = 0 for G and E tanh^2(b z2)/2 for R."""
+    x, wx = np.polynomial.legendre.leggauss(300)
+    z1, w1 = 5 * (x + 1), 5 * wx * np.exp(-25 * (x + 1) ** 2 / 2) / math.sqrt(2 * math.pi)
+    h, m = 0.02, 480
+    z2 = h * np.arange(-m, m + 1)
+    w2 = np.exp(-z2 * z2 / 2) * h / math.sqrt(2 * math.pi)
+    th = np.tanh(b * g * math.sqrt(t2) * z1[:, None] + math.sqrt(b * r) * z2[None, :])
+    G = float(((w1 * z1)[:, None] * w2[None, :] * th).sum() / math.sqrt(t2))
+    R = float((w1[:, None] * w2[None, :] * th * th).sum() + (w2 * np.tanh(math.sqrt(b * r) * z2) ** 2).sum() / 2)
+    return G, R
+
+
 @pytest.mark.parametrize("g,r,b,t2", POINTS)
 def test_tanh_relu_G_R_vs_printed_form(g, r, b, t2):
-    # the ReLU kink at z1 = 0 limits the direct grid to O(h^2) ~ 4e-4 relative: a coarse, independent check
-    dG, dR = _direct("tanh_relu", g, r, b, t2, h=0.005, m=1900)
-    assert abs(float(W.G_tanh_relu(g, r, b, t2)) - dG) <= 1e-4 * max(abs(dG), 1e-2)
-    assert abs(float(W.R_tanh_relu(g, r, b, t2)) - dR) <= 1e-4 * dR
+    dG, dR = _direct_tanh_relu(g, r, b, t2)
+    assert abs(float(W.G_tanh_relu(g, r, b, t2)) - dG) <= 1e-13 * max(abs(dG), 1e-3)
+    assert abs(float(W.R_tanh_relu(g, r, b, t2)) - dR) <= 1e-13 * dR
 
 
 @pytest.mark.parametrize("sigma", ["relu", "tanh"])
