@@ -79,6 +79,34 @@ def _(ctx):
                    "gamma_{n+1}/gamma_n -> beta/4.  Prop. 10(c)'s unstable fixed point is one of G(., rho) at FIXED rho.")
 
 
+@C_RR.precise("ratio-map-has-no-positive-fixed-point-below-4")
+def _(ctx):
+    """The reason behind the erratum of regimes-by-iteration: by homogeneity the ratio x = c/b = beta gamma tau/
+    sqrt(beta rho) evolves autonomously, x'^2 = x^2 beta A(x)^2/D(x) with A = 1/4 + atan(x)/(2 pi), D = 1/4 +
+    (1 + x^2) A + x/(2 pi) (from the closed forms of symbolic/wtae.py), so a positive fixed point needs beta =
+    D(x)/A(x)^2, whose minimum over x > 0 (grid of 20000 points on (0, 50], D/A^2 -> inf at both ends) is ~6.99 > 4:
+    for every beta in (2, 4) x decreases to 0 and gamma_{n+1}/gamma_n = beta A(x_n) -> beta/4 < 1.  Also checked:
+    the float64 map (G, R) reproduces x'^2/x^2 = beta A^2/D at 5 values of x (to 1e-12, conditioned(cond=8,
+    k=64) -- a few operations on closed forms)."""
+    from theorycheck.numeric.generated.wtae import G_relu_relu, R_relu_relu
+
+    x = np.linspace(1e-4, 50, 20000)
+    A = 0.25 + np.arctan(x) / (2 * math.pi)
+    D = 0.25 + (1 + x * x) * A + x / (2 * math.pi)
+    m = float(np.min(D / A ** 2))
+    outs = [Outcome.at_least(m, criterion(4.0, "beta < 4 has no positive fixed point iff min D/A^2 >= 4"),
+                             name=f"min_x D(x)/A(x)^2 (at x = {float(x[np.argmin(D / A ** 2)]):.3f})")]
+    beta, tau2, rho = 3.0, 1.0, 1.0
+    for xv in (0.1, 0.5, 1.0, 3.0, 10.0):
+        g = xv * math.sqrt(beta * rho) / (beta * math.sqrt(tau2))
+        g1, r1 = float(G_relu_relu(g, rho, beta, tau2)), float(R_relu_relu(g, rho, beta, tau2))
+        x1 = beta * g1 * math.sqrt(tau2) / math.sqrt(beta * r1)
+        a = 0.25 + math.atan(xv) / (2 * math.pi)
+        pred = beta * a * a / (0.25 + (1 + xv * xv) * a + xv / (2 * math.pi))
+        outs.append(Outcome.compare(pred, (x1 / xv) ** 2, conditioned(8, 64, "closed forms"), detail=f"x = {xv}"))
+    return Outcome.all_of(outs)
+
+
 C_RT = claim(
     "li2019/relu-tanh-phases",
     "ReLU phi and tanh sigma: phase transitions at beta = 2 and beta = beta0(tau) = 2/E[sigma'(tau z)] in "
