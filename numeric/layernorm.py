@@ -51,7 +51,7 @@ __all__ = ["ACTS", "delta_step", "one_minus_rho", "excess_convexity_map",
            "excess_convexity_leaky_relu", "excess_convexity_leaky_relu_torch",
            "excess_convexity_erf", "excess_convexity_erf_torch",
            "excess_convexity_tanh", "excess_convexity_tanh_torch",
-           "c_one", "excess_convexity_of"]
+           "c_one", "excess_convexity_of", "trajectory"]
 
 ACTS = ("relu", "leaky_relu", "erf", "tanh")
 L_MAX = 1024  # declared upper end of the depth domain (cost: L steps of the map)
@@ -314,6 +314,7 @@ def one_minus_rho(act, L, rho0, r, a=None, backend="numpy"):
 
 # ----------------------------------------------------------------------------------------------
 # Excess convexity of the cropped composition
+TANH_T_MIN = 1e-6  # tanh (delta form only): refuse e > ~1e6, where eps/t* exceeds 1e-10
 LINEAR_BELOW = 1e-100  # below this 1 - p_l the map is linear on [p_l, 1] to relative ~1e-50: g stops changing
 
 
@@ -410,8 +411,25 @@ def excess_convexity_map(act, L, r, a=None, backend="numpy", max_iter=400):
         done = done | (gx == 0) | (hi - lo <= 4 * eps * X.abs(t))
     if not bool(done.all()):
         raise DomainError(f"{fid}: the root of g(1 - t) = t did not converge in {max_iter} steps")
+    if act == "tanh" and float(t.min()) < TANH_T_MIN:
+        raise DomainError(f"{fid}: e(g) = {float((1 - 2 * t.min()) / t.min()):.3g} is beyond the accurate range of "
+                          f"the tanh kernel (t* < {TANH_T_MIN:g}: delta_L near 1 - p_L cancels; relative accuracy "
+                          "~ eps/t*); use the mpmath backend")
     e = (1.0 - 2.0 * t) / t
     return _v.finite(fid, e, env)
+
+
+def trajectory(act, L, rho0, r, a=None):
+    """delta_l = 1 - rho_l for l = 0..L (NumPy, one trajectory per element of rho0): shape (L+1,) + rho0.shape."""
+    X = _NP
+    d = 1.0 - np.asarray(rho0, dtype=float)
+    r = np.asarray(r, dtype=float)
+    aa = None if a is None else np.asarray(a, dtype=float)
+    out = [d]
+    for _ in range(int(L)):
+        d = _step(act, X, d, r, aa)
+        out.append(d)
+    return np.stack(out)
 
 
 def excess_convexity_of(g, tol=1e-14):
@@ -469,3 +487,125 @@ excess_convexity_relu, excess_convexity_relu_torch = _mk("relu", "e")
 excess_convexity_leaky_relu, excess_convexity_leaky_relu_torch = _mk("leaky_relu", "e")
 excess_convexity_erf, excess_convexity_erf_torch = _mk("erf", "e")
 excess_convexity_tanh, excess_convexity_tanh_torch = _mk("tanh", "e")
+
+
+# ----------------------------------------------------------------------------------------------
+# Finite-width layer-normalized networks (eq. (2.1)): correlations and the end-to-end Jacobian by an explicit
+# product of layer Jacobians (never autograd over the whole network)
+def _act_fns(act, a=None):
+    t = _torch()
+    if act == "relu":
+        return t.relu, lambda x: (x > 0).to(x.dtype)
+    if act == "leaky_relu":
+        return (lambda x: t.where(x > 0, x, a * x)), (lambda x: t.where(x > 0, t.ones_like(x), a * t.ones_like(x)))
+    if act == "erf":
+        return t.erf, lambda x: (2.0 / math.sqrt(math.pi)) * t.exp(-x * x)
+    if act == "tanh":
+        return t.tanh, lambda x: 1.0 - t.tanh(x) ** 2
+    if act == "linear":
+        return (lambda x: x), (lambda x: t.ones_like(x))
+    raise DomainError(f"activation {act!r} is not one of {', '.join(ACTS + ('linear',))}")
+
+
+def ln_network(act, width, depth, sw2, sb2, rho0, n_nets, gen, a=None, linear_first=False, jacobian=True,
+               resnet_sigma2=None, device="cpu", record=None, threads=1):
+    """See :func:`_ln_network`; runs with ``threads`` intra-op Torch threads (restored afterwards): on a shared
+    2-core machine multi-threaded small matrix kernels were measured 30x slower than one thread."""
+    t = _torch()
+    old = t.get_num_threads()
+    t.set_num_threads(int(threads))
+    try:
+        return _ln_network(act, width, depth, sw2, sb2, rho0, n_nets, gen, a, linear_first, jacobian,
+                           resnet_sigma2, device, record)
+    finally:
+        t.set_num_threads(old)
+
+
+def _ln_network(act, width, depth, sw2, sb2, rho0, n_nets, gen, a=None, linear_first=False, jacobian=True,
+                resnet_sigma2=None, device="cpu", record=None):
+    """Layer-normalized fully-connected network of eq. (2.1) (or the residual network of section 3 when
+    ``resnet_sigma2`` is given), n_nets independent draws from ``gen``.
+
+    Inputs: two vectors x_a, x_b with |x|^2 = width and cosine rho0.  Returns a dict with
+    ``rho``: (n_nets, depth+1) cosines of the two preactivation vectors per layer; ``jac_norm2``: (n_nets, depth+1)
+    squared spectral norm of dz^(l)/dz^(0) at x_a (NaN at layers not in ``record``, default all) (equal widths: the RMS-normalized operator norm of section 2.1
+    is the spectral norm), by the explicit product M_l = J_l M_{l-1} of the layer Jacobians
+    J_l = (sqrt(N)/|y|)(I - y y^T/|y|^2) W diag(phi'(z^(l-1))) / sqrt(N); ``grad_norm2``: (n_nets, depth+1)
+    |J_L ... J_{l+1}^T v|^2 / N for a fixed random unit-RMS output vector v (backpropagated gradient per layer).
+
+    Residual variant (section 3): Y = U z / sqrt(n) (U entries variance 1), z' = z + sqrt(sigma^2) V phi(LN(Y)) /
+    sqrt(m) ... here m = n = width, then z <- LN(z'); its Jacobian is formed by the same explicit product.
+    """
+    t = _torch()
+    gen = gen if gen is not None else None
+    if gen is None:
+        raise DomainError("ln_network: an explicit torch.Generator is required")
+    N_, L = int(width), int(depth)
+    phi, dphi = _act_fns(act, a)
+    dev = t.device(device)
+    dt = t.float64
+    # inputs: x_a = sqrt(N) e1-like random unit direction, x_b at cosine rho0
+    u = t.randn(n_nets, 2, N_, generator=gen, dtype=dt).to(dev)
+    u1 = u[:, 0] / u[:, 0].norm(dim=-1, keepdim=True)
+    w = u[:, 1] - (u[:, 1] * u1).sum(-1, keepdim=True) * u1
+    w = w / w.norm(dim=-1, keepdim=True)
+    xa = math.sqrt(N_) * u1
+    xb = math.sqrt(N_) * (rho0 * u1 + math.sqrt(max(0.0, 1 - rho0 * rho0)) * w)
+    z = t.stack([xa, xb], 1)  # (n, 2, N)
+    eye = t.eye(N_, dtype=dt, device=dev).expand(n_nets, N_, N_)
+    M = eye.clone() if jacobian else None
+    rho = [t.full((n_nets,), float(rho0), dtype=dt, device=dev)]
+    jn = [t.ones(n_nets, dtype=dt, device=dev)] if jacobian else None
+    Js = []
+    sq = math.sqrt(N_)
+    for l in range(L):
+        first = linear_first and l == 0
+        f, df = _act_fns("linear") if first else (phi, dphi)
+        if resnet_sigma2 is None:
+            W = t.randn(n_nets, N_, N_, generator=gen, dtype=dt).to(dev) * math.sqrt(sw2)
+            b = t.randn(n_nets, 1, N_, generator=gen, dtype=dt).to(dev) * math.sqrt(sb2)
+            h = f(z)
+            y = h @ W.transpose(-1, -2) / sq + b  # (n, 2, N)
+            nrm = y.norm(dim=-1, keepdim=True)
+            znew = sq * y / nrm
+            if jacobian:
+                yh = y[:, 0] / nrm[:, 0]  # (n, N)
+                A = W * df(z[:, 0])[:, None, :] / sq  # W diag(phi') / sqrt(N)
+                P = A - yh[:, :, None] * (yh[:, None, :] @ A)
+                J = (sq / nrm[:, 0])[:, :, None] * P
+        else:
+            U = t.randn(n_nets, N_, N_, generator=gen, dtype=dt).to(dev)
+            V = t.randn(n_nets, N_, N_, generator=gen, dtype=dt).to(dev) * math.sqrt(resnet_sigma2)
+            Y = z @ U.transpose(-1, -2) / sq
+            Yn = Y.norm(dim=-1, keepdim=True)
+            Z = sq * Y / Yn
+            r_ = z + f(Z) @ V.transpose(-1, -2) / sq
+            rn = r_.norm(dim=-1, keepdim=True)
+            znew = sq * r_ / rn
+            if jacobian:
+                Yh = Y[:, 0] / Yn[:, 0]
+                B = U / sq
+                dZ = (sq / Yn[:, 0])[:, :, None] * (B - Yh[:, :, None] * (Yh[:, None, :] @ B))
+                dr = eye + (V * df(Z[:, 0])[:, None, :] / sq) @ dZ
+                rh = r_[:, 0] / rn[:, 0]
+                J = (sq / rn[:, 0])[:, :, None] * (dr - rh[:, :, None] * (rh[:, None, :] @ dr))
+        z = znew
+        rho.append((z[:, 0] * z[:, 1]).sum(-1) / N_)
+        if jacobian:
+            M = J @ M
+            if record is None or (l + 1) in record:
+                jn.append(t.linalg.matrix_norm(M, ord=2) ** 2)
+            else:
+                jn.append(t.full((n_nets,), float("nan"), dtype=dt, device=dev))
+            Js.append(J)
+    out = {"rho": t.stack(rho, 1).cpu().numpy()}
+    if jacobian:
+        out["jac_norm2"] = t.stack(jn, 1).cpu().numpy()
+        v = t.randn(n_nets, N_, generator=gen, dtype=dt).to(dev)
+        v = v / v.norm(dim=-1, keepdim=True) * sq
+        g = [v]
+        for J in reversed(Js):
+            v = (J.transpose(-1, -2) @ v[:, :, None])[:, :, 0]
+            g.append(v)
+        out["grad_norm2"] = t.stack([(x * x).sum(-1) / N_ for x in reversed(g)], 1).cpu().numpy()
+    return out
