@@ -609,3 +609,23 @@ def _ln_network(act, width, depth, sw2, sb2, rho0, n_nets, gen, a=None, linear_f
             g.append(v)
         out["grad_norm2"] = t.stack([(x * x).sum(-1) / N_ for x in reversed(g)], 1).cpu().numpy()
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Residual variant (section 3, eq. (A.10)): P(rho) = (rho + s C[phi|rho]) / (1 + s C[phi|1]), s = sigma^2
+def resnet_delta_step(act, d, s, a=None):
+    """delta -> 1 - P(1 - delta) = (delta + s (C(1) - C(1 - delta))) / (1 + s C(1)): non-negative terms (NumPy)."""
+    X = _NP
+    d = np.clip(np.asarray(d, float), 0.0, 2.0)
+    aa = None if a is None else np.asarray(a, float)
+    return (d + s * _gap(act, X, d, aa)) / (1.0 + s * _c1(act, X, aa))
+
+
+def resnet_trajectory(act, L, rho0, s, a=None):
+    """delta_l = 1 - rho_l, l = 0..L, of the residual map (A.10): shape (L+1,) + rho0.shape."""
+    d = 1.0 - np.asarray(rho0, dtype=float)
+    out = [d]
+    for _ in range(int(L)):
+        d = resnet_delta_step(act, d, s, a)
+        out.append(d)
+    return np.stack(out)
