@@ -629,3 +629,81 @@ def resnet_trajectory(act, L, rho0, s, a=None):
         d = resnet_delta_step(act, d, s, a)
         out.append(d)
     return np.stack(out)
+
+
+class LNNet:
+    """One fixed layer-normalized network of eq. (2.1) (weights drawn from ``gen``), for Jacobian benchmarks and
+    gradient searches: ``forward(x)`` (differentiable), ``layer_cache(x)``, the end-to-end Jacobian at x by the
+    explicit product of layer Jacobians, and its spectral norm by power iteration on J^T J with Jacobian-vector
+    products built from the layer factors (never autograd over the network)."""
+
+    def __init__(self, act, width, depth, sw2, sb2, gen, a=None, linear_first=True):
+        t = _torch()
+        self.N, self.L = int(width), int(depth)
+        self.phi, self.dphi = _act_fns(act, a)
+        self.linear_first = linear_first
+        self.W = [t.randn(self.N, self.N, generator=gen, dtype=t.float64) * math.sqrt(sw2) for _ in range(self.L)]
+        self.b = [t.randn(self.N, generator=gen, dtype=t.float64) * math.sqrt(sb2) for _ in range(self.L)]
+
+    def _f(self, l):
+        return _act_fns("linear") if (self.linear_first and l == 0) else (self.phi, self.dphi)
+
+    def forward(self, x):
+        z, sq = x, math.sqrt(self.N)
+        for l in range(self.L):
+            f, _ = self._f(l)
+            y = f(z) @ self.W[l].T / sq + self.b[l]
+            z = sq * y / y.norm(dim=-1, keepdim=True)
+        return z
+
+    def layer_cache(self, x):
+        """Per layer (phi'(z_{l-1}), y_hat, sqrt(N)/|y|)."""
+        z, sq, out = x, math.sqrt(self.N), []
+        for l in range(self.L):
+            f, df = self._f(l)
+            y = f(z) @ self.W[l].T / sq + self.b[l]
+            n = y.norm()
+            out.append((df(z), y / n, sq / n))
+            z = sq * y / n
+        return out
+
+    def jacobian_product(self, x):
+        t = _torch()
+        sq = math.sqrt(self.N)
+        M = t.eye(self.N, dtype=t.float64)
+        for l, (d, yh, s) in enumerate(self.layer_cache(x)):
+            A = self.W[l] * d[None, :] / sq
+            M = s * ((A - yh[:, None] * (yh[None, :] @ A)) @ M)
+        return M
+
+    def jvp(self, cache, v):
+        sq = math.sqrt(self.N)
+        for l, (d, yh, s) in enumerate(cache):
+            u = self.W[l] @ (d * v) / sq
+            v = s * (u - yh * (yh @ u))
+        return v
+
+    def vjp(self, cache, v):
+        sq = math.sqrt(self.N)
+        for l in reversed(range(self.L)):
+            d, yh, s = cache[l]
+            u = s * (v - yh * (yh @ v))
+            v = d * (self.W[l].T @ u) / sq
+        return v
+
+    def opnorm_power(self, x, gen, tol=1e-13, max_iter=2000):
+        """Largest singular value of dz^(L)/dz^(0) at x: power iteration on J^T J (JVP then VJP through the layer
+        factors), stopped when the Rayleigh quotient changes by < tol relative; returns (sigma_max, iterations)."""
+        t = _torch()
+        cache = self.layer_cache(x)
+        v = t.randn(self.N, generator=gen, dtype=t.float64)
+        v = v / v.norm()
+        lam_old = 0.0
+        for it in range(1, max_iter + 1):
+            w = self.vjp(cache, self.jvp(cache, v))
+            lam = float(v @ w)
+            v = w / w.norm()
+            if abs(lam - lam_old) <= tol * abs(lam):
+                return math.sqrt(lam), it
+            lam_old = lam
+        return math.sqrt(lam), max_iter
