@@ -274,25 +274,41 @@ def _c1(act, X, a):
     return _C1[act]
 
 
-def _iterate(act, X, L, d0, r, a):
-    """delta_L for integer L (vectorized: each element stops at its own L)."""
-    shape = np.broadcast_shapes(*[tuple(v.shape) for v in (L, d0, r) + (() if a is None else (a,))])
+def _iterate(act, X, L, d0, r, a, u0=None):
+    """delta_L for integer L (vectorized: each element stops at its own L).
+
+    For the odd activations (erf, tanh) the correlation near -1 is carried as u = 1 + rho as well (u0 = 1 + rho0):
+    C(rho) = -C(-rho) gives 1 + P(rho) = (2 r + (C(1) - C(1 - u)))/(r + C(1)), a sum of non-negative terms, so a
+    trajectory that stays near -1 (r ~ 0, where -1 is a fixed point) keeps its digits; delta = 2 - u there."""
     Lb = L + 0.0 * d0 + 0.0 * r
     d = d0 + 0.0 * L + 0.0 * r
     rr = r + 0.0 * L + 0.0 * d0
     aa = None if a is None else a + 0.0 * d
     if aa is not None:
         d, Lb, rr = d + 0.0 * aa, Lb + 0.0 * aa, rr + 0.0 * aa
-    Lmax = int(float(Lb.max())) if tuple(shape) else int(float(Lb))
-    del shape
+    odd = act in ("erf", "tanh")
+    u = (2.0 - d) if u0 is None else (u0 + 0.0 * d)
+    Lmax = int(float(Lb.max())) if tuple(Lb.shape) else int(float(Lb))
+    c1 = _c1(act, X, aa)
     for l in range(Lmax):
         nd = _step(act, X, d, rr, aa)
-        d = X.where(Lb > l, nd, d)
+        nu = 2.0 - nd
+        if odd:
+            low = d > 1.0
+            if bool(low.any()):
+                uc = X.minimum(X.maximum(u, 0.0 * u), 0.0 * u + 2.0)
+                u_u = (2.0 * rr + _gap(act, X, uc, aa)) / (rr + c1)
+                nd, nu = X.where(low, 2.0 - u_u, nd), X.where(low, u_u, nu)
+        keep = Lb > l
+        d, u = X.where(keep, nd, d), X.where(keep, nu, u)
     return d
 
 
+L_MAX_E = 512  # excess convexity (symbolic/layernorm.py)
+
+
 def _check(fid, X, L, rho0=None, r=None, a=None, L_min=0.0):
-    _v.check_param(fid, "L", L, L_min, float(L_MAX), False, False, True)
+    _v.check_param(fid, "L", L, L_min, float(L_MAX if L_min == 0.0 else L_MAX_E), False, False, True)
     if rho0 is not None:
         _v.check_param(fid, "rho0", rho0, -1.0, 1.0, False, False, False)
     _v.check_param(fid, "r", r, 0.0, None, False, True, False)
@@ -307,14 +323,14 @@ def one_minus_rho(act, L, rho0, r, a=None, backend="numpy"):
     L, rho0, r = X.asarray(L), X.asarray(rho0), X.asarray(r)
     a = None if a is None else X.asarray(a)
     _check(fid, X, L, rho0, r, a)
-    out = _iterate(act, X, L, 1.0 - rho0, r, a)
+    out = _iterate(act, X, L, 1.0 - rho0, r, a, u0=1.0 + rho0)
     env = {"L": L, "rho0": rho0, "r": r, **({} if a is None else {"a": a})}
     return _v.finite(fid, out, env)
 
 
 # ----------------------------------------------------------------------------------------------
 # Excess convexity of the cropped composition
-TANH_T_MIN = 1e-6  # tanh (delta form only): refuse e > ~1e6, where eps/t* exceeds 1e-10
+TANH_T_MIN = 1e-3  # tanh (delta form only): refuse e > ~1e3, where eps/t* would exceed ~2e-13
 LINEAR_BELOW = 1e-100  # below this 1 - p_l the map is linear on [p_l, 1] to relative ~1e-50: g stops changing
 
 
@@ -469,7 +485,14 @@ def _mk(act, kind):
             return excess_convexity_map(act, L, r, *(rest if has_a else ()), backend="numpy")
 
         def th_k(L, r, *rest):
-            return excess_convexity_map(act, L, r, *(rest if has_a else ()), backend="torch")
+            # a root search of sequential depth-L iterations: per-element Torch ops only add dispatch overhead
+            # (measured > 5 s at L = 1024), so the Torch twin validates and converts, and iterates in NumPy
+            t = _torch()
+            args = (L, r) + (tuple(rest) if has_a else ())
+            dev = next((v.device for v in args if isinstance(v, t.Tensor)), t.device("cpu"))
+            vals = [v.detach().cpu().numpy() if isinstance(v, t.Tensor) else v for v in args]
+            out = excess_convexity_map(act, *vals, backend="numpy")
+            return t.as_tensor(np.asarray(out, dtype=np.float64), dtype=t.float64, device=dev)
         name = f"excess_convexity_{act}"
         doc = (f"Excess convexity e(g) (Appendix A.3) of the L-fold {act} composition cropped to [0, 1] "
                "(Remark 2), r = sigma_b^2/sigma_w^2" + (", negative slope a" if has_a else "") + ".")

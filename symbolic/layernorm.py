@@ -40,7 +40,8 @@ rho_fp = sp.Symbol("rho_fp", nonnegative=True)
 L_MAX = 1024
 P_L = Param("L", L, "depth L (number of layers of the map P)", lower=0, upper=L_MAX, lower_open=False,
             upper_open=False, integer=True)
-P_L1 = Param("L", L, "depth L (number of layers of the map P)", lower=1, upper=L_MAX, lower_open=False,
+L_MAX_E = 512  # excess convexity: float64 error grows ~ sqrt(L)-L eps along the root search (~50 eps at 512)
+P_L1 = Param("L", L, "depth L (number of layers of the map P)", lower=1, upper=L_MAX_E, lower_open=False,
              upper_open=False, integer=True)
 P_Lb = Param("L", L, "depth L of the network", lower=1, lower_open=False, integer=True)
 P_rho0 = Param("rho0", rho0, "input correlation rho_0", lower=-1, upper=1, lower_open=False, upper_open=False)
