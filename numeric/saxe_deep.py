@@ -31,7 +31,7 @@ import numpy as np
 
 from theorycheck.numeric import validate as _v
 
-__all__ = ["deep_time", "deep_time_torch"]
+__all__ = ["deep_time", "deep_time_torch", "lambda1_max", "lambda1_max_torch"]
 
 _FID = "saxe.deep_time"
 N_MAX = 1000
@@ -109,7 +109,7 @@ def _deep_time(xp, N, s, tau, u0, uf):
         ls = xp.log(ss)
         l0, lf = xp.log(a0) - ls, xp.log(af) - ls  # ln(u/s)
         if m == 2:
-            first = 0.5 * (lf - l0)
+            first = 0.5 * (xp.log(af) - xp.log(a0))  # not lf - l0: both carry ln s, which may be huge
         else:
             e = (m - 2) / m
             first = (xp.exp(-e * xp.log(a0)) - xp.exp(-e * xp.log(af))) / (m - 2)
@@ -138,3 +138,41 @@ def deep_time_torch(N_l, s, tau, u0, uf):
     _check(_v.torch(), N, s, tau, u0, uf)
     out = _deep_time(_v.torch(), N, s, tau, u0, uf)
     return _v.finite(_FID, out, {"N_l": N, "s": s, "tau": tau, "u0": u0, "uf": uf})
+
+
+# ----------------------------------------------------------------------------------------------
+# saxe.lambda1_max, supplementary eq. (41): (N_l - 1) s^((2N_l - 4)/(N_l - 1)) / tau
+_FID_L = "saxe.lambda1_max"
+
+
+def _lambda1(xp, N, s, tau):
+    m = N - 1
+    r = s ** (1.0 / m)  # s^(1/m), relative error |ln s| eps / (2m) from the rounded exponent ...
+    # ... removed by one Newton step on r^m = s: the residual r^m - s is formed from r^m (integer power,
+    # a few ulps) and the correction (r^m - s)/(m r^(m-1)) = r (r^m/s - 1)/m leaves O(eps) relative error
+    r = r - r * (r**m / s - 1) / m
+    # s^((2m - 2)/m) = s^2 / r^2 = (s / r)^2
+    return m * (s / r) ** 2 / tau
+
+
+def _check_l(N, s, tau):
+    _v.check_param(_FID_L, "N_l", N, 2.0, None, False, True, True)
+    _v.check_param(_FID_L, "s", s, 0.0, None, True, True, False)
+    _v.check_param(_FID_L, "tau", tau, 0.0, None, True, True, False)
+
+
+def lambda1_max(N_l, s, tau):
+    """Maximum of the top Hessian eigenvalue on the symmetric manifold, Saxe et al. 2013 supplementary eq. (41):
+    (N_l - 1) s^((2N_l-4)/(N_l-1)) / tau (formula id saxe.lambda1_max).  Domain: N_l integer >= 2, s, tau > 0."""
+    N, s, tau = _v.as_numpy(N_l, s, tau)
+    _check_l(N, s, tau)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = np.asarray(_lambda1(np, N, s, tau), dtype=np.float64)
+    return _v.finite(_FID_L, out if out.ndim else out[()], {"N_l": N, "s": s, "tau": tau})
+
+
+def lambda1_max_torch(N_l, s, tau):
+    """Torch twin of :func:`lambda1_max`."""
+    N, s, tau = _v.as_torch(N_l, s, tau)
+    _check_l(N, s, tau)
+    return _v.finite(_FID_L, _lambda1(_v.torch(), N, s, tau), {"N_l": N, "s": s, "tau": tau})

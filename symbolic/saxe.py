@@ -301,7 +301,9 @@ P_N = Param("N_l", N_l, "number of layers N_l (N_l - 1 weight matrices; section 
 P_N2 = Param("N_l", N_l, "number of layers N_l (N_l - 1 weight matrices; section 2)", lower=2, lower_open=False,
              integer=True)
 P_c = Param("c", c_lr, "learning-rate constant c: rate 1/(c lambda_1(a_opt)) (supplementary B.1)", lower=0)
-_SAME_SIDE = Constraint((s - u0) * (s - uf) > 0, "u0 and uf must lie on the same side of the fixed point s")
+# written as comparisons (not (s - u0)(s - uf) > 0, whose float64 product underflows to 0 at tiny s, u0, uf)
+_SAME_SIDE = Constraint(sp.Or(sp.And(u0 < s, uf < s), sp.And(u0 > s, uf > s)),
+                        "u0 and uf must lie on the same side of the fixed point s")
 
 
 def deep_time_mp(N_l, s, tau, u0, uf):
@@ -342,7 +344,8 @@ deep_time = register(
 
 # eq. (17), as printed: the N_l -> oo integral of (16)
 T17_PRINTED = tau / N_l * (sp.log(uf * (u0 - s) / (u0 * (uf - s))) / s**2 + 1 / (s * u0) - 1 / (s * uf))
-T17_STABLE = tau / N_l * (T_LEARN_STABLE * 2 / (tau * s) + (uf - u0) / (s * u0 * uf))
+_LOG_LEARN = sp.Piecewise((log1p(sp.Max(_D_LEARN, -HALF)), sp.Abs(_D_LEARN) < HALF), (sp.log(_R_LEARN), True))
+T17_STABLE = tau * (_LOG_LEARN / s**2 + (uf - u0) / (s * u0 * uf)) / N_l
 
 
 def _t17_proof():
@@ -350,7 +353,10 @@ def _t17_proof():
     (tau/N_l)[(2/(tau s)) t_learn + (uf - u0)/(s u0 uf)] with t_learn's proven stable form."""
     same = sp.simplify(uf * (u0 - s) / (u0 * (uf - s)) - _R_LEARN)
     rest = sp.simplify(T17_PRINTED - tau / N_l * (T_LEARN_PRINTED * 2 / (tau * s) + (uf - u0) / (s * u0 * uf)))
-    return sp.Abs(same) + sp.Abs(sp.simplify(sp.expand_log(rest, force=True))) + _t_learn_proof()
+    # the log branch of the stable form is t_learn's (2s/tau) t_learn, proven there
+    lg = sp.simplify(_LOG_LEARN * tau / (2 * s) - T_LEARN_STABLE)
+    return (sp.Abs(same) + sp.Abs(sp.simplify(sp.expand_log(rest, force=True))) + sp.Abs(lg)
+            + _t_learn_proof())
 
 
 deep_time_approx = register(
@@ -378,6 +384,11 @@ lambda1_max = register(
     source="Saxe et al. 2013, supplementary eq. (41)",
     summary="Maximum over a in [0, s^(1/(N_l-1))] of the top Hessian eigenvalue (37) on the symmetric manifold: "
             "(N_l-1) s^((2N_l-4)/(N_l-1)) / tau",
+    mp_impl=lambda N_l, s, tau: (N_l - 1) * s ** (mpmath.mpf(2 * N_l - 4) / (N_l - 1)) / tau,
+    # hand-written: pow(s, fl(p)) with the exponent p = (2N_l-4)/(N_l-1) rounded costs |p ln s| eps/2
+    # relative (115 ulps at s = 1e300), beyond a backward-stable evaluation; the kernel Newton-corrects
+    # the root s^(1/(N_l-1)) instead (numeric/saxe_deep.py)
+    numeric_impl="theorycheck.numeric.saxe_deep:lambda1_max",
 )
 
 DELAY_PRINTED = c_lr * s / u0 - c_lr * s / uf

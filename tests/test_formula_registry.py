@@ -78,8 +78,6 @@ def _settings(n: int, slow: bool = False):
 NONFINITE_TEXT = ("verify.formulas.parse_number rejects 'nan'/'inf' without stating the parameter's domain "
                   "(message: \"parameter 'x' = 'nan' is not a number ...\")")
 KNOWN: dict[tuple[str, str], str] = {
-    ("cli_show", "dae.w_t-code"): "--show code on a hand-written kernel that also has an expression (dae.w_t) "
-                                  "crashes with ValueError in verify/cli.py _show (substring not found)",
     **{("bad_input", f"{f.id}-mpmath-nonfinite"): NONFINITE_TEXT for f in WITH_PARAMS},
 }
 _MP_ZERO = ("evaluate_mpmath accepts 0 when both precisions cancel to 0 (guard digits too few for the "

@@ -404,6 +404,12 @@ def _show(f, what: str) -> int:
         print(sp.srepr(f.expr) if False else str(f.expr))
         if f.stable is not None:
             print(f"# stable rewrite used by codegen: {f.stable}")
+    elif what == "code" and not f.generated:  # a hand-written kernel beside an expression: show its source
+        import importlib
+        import inspect
+
+        mod, name = f.numeric_impl.split(":")
+        print(inspect.getsource(getattr(importlib.import_module(mod), name)).strip())
     elif what == "code":
         from theorycheck.symbolic.codegen import generate_topic
         from theorycheck.symbolic.registry import topics
