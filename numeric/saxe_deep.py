@@ -48,6 +48,14 @@ def _check(xp, N, s, tau, u0, uf):
                         ok, {"s": s, "u0": u0, "uf": uf})
 
 
+def _root(x, m):
+    """x^(1/m) (m a positive integer, or an array of them) to a few ulps: pow with the rounded exponent 1/m has
+    relative error |ln x| eps/(2m) (115 ulps at x = 1e300, m = 3), removed by one Newton step on r^m = x: the
+    correction r (r^m/x - 1)/m uses r^m (an integer power, a few ulps, never overflowing since r^m ~ x)."""
+    r = x ** (1.0 / m)
+    return r - r * (r**m / x - 1) / m
+
+
 def _consts(xp, m, like):
     k = np.arange(1, m, dtype=np.float64)
     theta = 2 * math.pi * k / m
@@ -110,9 +118,9 @@ def _deep_time(xp, N, s, tau, u0, uf):
         l0, lf = xp.log(a0) - ls, xp.log(af) - ls  # ln(u/s)
         if m == 2:
             first = 0.5 * (xp.log(af) - xp.log(a0))  # not lf - l0: both carry ln s, which may be huge
-        else:
-            e = (m - 2) / m
-            first = (xp.exp(-e * xp.log(a0)) - xp.exp(-e * xp.log(af))) / (m - 2)
+        else:  # u^-(m-2)/m = (u^(1/m))^2 / u with a Newton-corrected root (exp(-e ln u) loses |ln u| ulps)
+            r0, rf = _root(a0, m), _root(af, m)
+            first = (r0 * (r0 / a0) - rf * (rf / af)) / (m - 2)
         below = (first + xp.exp((2.0 / m - 1) * ls) * (_F(xp, lf / m, m, False) - _F(xp, l0 / m, m, False))) / ss
         above = xp.exp((2.0 / m - 2) * ls) * (_G_above(xp, -lf / m, m) - _G_above(xp, -l0 / m, m))
         out[sel] = tt * xp.where(a0 < ss, below, above)
@@ -147,12 +155,8 @@ _FID_L = "saxe.lambda1_max"
 
 def _lambda1(xp, N, s, tau):
     m = N - 1
-    r = s ** (1.0 / m)  # s^(1/m), relative error |ln s| eps / (2m) from the rounded exponent ...
-    # ... removed by one Newton step on r^m = s: the residual r^m - s is formed from r^m (integer power,
-    # a few ulps) and the correction (r^m - s)/(m r^(m-1)) = r (r^m/s - 1)/m leaves O(eps) relative error
-    r = r - r * (r**m / s - 1) / m
-    # s^((2m - 2)/m) = s^2 / r^2 = (s / r)^2
-    return m * (s / r) ** 2 / tau
+    q = s / _root(s, m)  # s^((2m - 2)/m) = (s / s^(1/m))^2
+    return m * (q * (q / tau))  # q/tau first: (s/r)^2 alone may be subnormal where the result is not
 
 
 def _check_l(N, s, tau):

@@ -392,6 +392,9 @@ lambda1_max = register(
 )
 
 DELAY_PRINTED = c_lr * s / u0 - c_lr * s / uf
+_DELAY_BRANCHES = ((c_lr * s / u0) * sp.UnevaluatedExpr((uf - u0) / uf),
+                   (c_lr * s / uf) * sp.UnevaluatedExpr((uf - u0) / u0))
+_DELAY_STABLE = sp.Piecewise((_DELAY_BRANCHES[0], u0 <= uf), (_DELAY_BRANCHES[1], True))
 delay = register(
     "saxe.delay",
     DELAY_PRINTED,
@@ -399,8 +402,11 @@ delay = register(
     source="Saxe et al. 2013, supplementary eqs. (43)-(45)",
     summary="t_inf - t_3 = c s/u0 - c s/uf: extra learning time of an infinitely deep network over a three-layer "
             "one, learning rates 1/(c lambda_1(a_opt)) (eq. 45 before its approximation)",
-    stable=c_lr * s * (uf - u0) / (u0 * uf),
-    rewrite_note="c s/u0 - c s/uf = c s (uf - u0)/(u0 uf): one subtraction of the inputs themselves (exact "
-                 "relative error for nearby u0, uf) instead of two rounded quotients that cancel.",
+    stable=_DELAY_STABLE,
+    rewrite_proof=lambda: sum(sp.Abs(sp.simplify(b.doit() - DELAY_PRINTED)) for b in _DELAY_BRANCHES),
+    rewrite_note="c s/u0 - c s/uf = (c s/min(u0, uf)) ((uf - u0)/max(u0, uf)): one subtraction of the inputs "
+                 "themselves (exact relative error for nearby u0, uf) instead of two rounded quotients that "
+                 "cancel; the second factor has modulus <= 1, so it never overflows and no product u0 uf "
+                 "(subnormal at u0 = 1e-11, uf = 1e-300) is formed.",
     constraints=(_SAME_SIDE,),
 )
