@@ -102,6 +102,9 @@ _SLOW_SEEN = {
     ("mpmath_slow", "gauss.cov.relu"): "float64 4.244174259576192e-07 vs exact 4.2441742584655807e-7 at rho=-0.9998, "
                                        "q1=q2=1 (cancellation near rho=-1)",
     ("mpmath_slow", "saxe.u_sigmoid"): "mpmath reference raises ZeroDivisionError at s=1e-47, tau=1, u0=1, t=1",
+    ("mpmath_slow", "saxe.deep_time_approx"): "float64 -4.999499999999784e-308 vs exact -4.9995000000000459e-308 at "
+                                              "N_l=2, s=1e11, tau=1e-300, u0=1, uf=1e-4 (the printed product "
+                                              "tau/s = 1e-311 is subnormal before the bracket scales it back)",
 }
 for (_t, _fid), _r in list(KNOWN.items()):
     if _t in ("torch", "mpmath"):
