@@ -305,3 +305,42 @@ def _(ctx):
         outs.append(Outcome.compare(root, b0, conditioned(1.0, 64, "a root of a linear function of beta"),
                                     detail=f"tau2={t2}"))
     return Outcome.all_of(outs)
+
+
+C_SAME = claim(
+    "li2019/coinciding-transitions",
+    "If E[sigma'(tau z1)] > phi'(0), gamma and rho share the exact same location of the phase transitions, below which "
+    "they are zero and above which they are positive.",
+    f"{CITE}, App. C.2.2 (discussion after Lemma 12)",
+)
+
+
+@C_SAME.precise("scaled-tanh-sigma")
+def _(ctx):
+    """phi = tanh (kappa = 1) and sigma = 2 tanh at tau^2 = 0.5, so E sigma' = 2 E sech^2(tau z) = 1.45 > 1: with
+    gamma~ = 2 gamma, G = gamma 2 g(gamma~, rho) and R = R(gamma~, rho) in terms of the tanh/tanh core, and the
+    predicted common threshold is beta* = 1/(kappa E sigma') = 0.688 < 1 (rho's own threshold).  Plain iteration
+    (3000 steps from (1, 1)) at 0.95 beta* ends with gamma, rho < 1e-12 and at 1.05 beta* with both > 1e-3
+    (positive).  Signs, no tolerance."""
+    from theorycheck.numeric import wtae as W
+    from theorycheck.numeric.backend import NUMPY
+
+    c, t2 = 2.0, 0.5
+    es = c * float(W.m1(NUMPY, np.array(t2)))
+    bstar = 1 / es
+    ends = {}
+    for f in (0.95, 1.05):
+        beta = f * bstar
+        gt, r = np.array([c * 1.0]), np.array([1.0])
+        for _ in range(3000):
+            o = W.core("tanh_tanh", NUMPY, gt, r, np.array([beta]), np.array([t2]))
+            gt, r = c * gt * o["g"], o["R"]
+            if gt[0] < 1e-30 and r[0] < 1e-30:
+                break
+        ends[f] = (float(gt[0]) / c, float(r[0]))
+    return Outcome.criterion([("E sigma' - phi'(0)", es - 1, ">", 0.0),
+                              ("gamma at 0.95 beta*", ends[0.95][0], "<", 1e-12),
+                              ("rho at 0.95 beta*", ends[0.95][1], "<", 1e-12),
+                              ("gamma at 1.05 beta*", ends[1.05][0], ">", 1e-3),
+                              ("rho at 1.05 beta*", ends[1.05][1], ">", 1e-3)],
+                             criterion(0, "signs"), detail=f"beta* = {bstar:.5f}; ends {ends}")
