@@ -94,7 +94,7 @@ def recursion(pair, beta, tau2, depth):
 @C_INT.precise("fig1-gaps-decay-at-linearised-rate")
 def _(ctx):
     """Fig. 1's setting (tau^2 = 1.19926 from eq. (1)), beta = alpha 2.312 for alpha = 0.9, 1, 1.5: the recursion's
-    (gamma_2, rho_2) at depth L against the Newton fixed point (numeric/wtae.py).  (i) At L = 4000 both gaps are
+    (gamma_2, rho_2) at depth L against the Newton fixed point (numeric/wtae.py).  (i) At L = 2000 both gaps are
     within conditioned(cond = 1/(1 - r), k = 64) of 0 relative to max(gamma, rho) (r = spectral radius of the
     Jacobian: the iteration's float64 fixed point differs from the exact one by the rounding of one step amplified
     by 1/(1 - r)).  (ii) The measured decay rate of the rho gap (geometric mean over the window of L where the gap lies in
@@ -121,12 +121,12 @@ def _(ctx):
             rate, other = max(d, a * a), min(d, a * a)
         else:
             rate, other = l1, l2
-        seq = recursion("tanh_tanh", beta, t2, 4000)
+        seq = recursion("tanh_tanh", beta, t2, 2000)
         scale = max(g, r)
         gaps = np.array([abs(x[1] - r) for x in seq]) / scale
         ggap = np.array([abs(x[0] - g) for x in seq]) / scale
         outs.append(Outcome.bound(max(gaps[-1], ggap[-1]), conditioned(1 / (1 - l1), 64, "rounding of the iteration"),
-                                  name=f"alpha={alpha}: gap at L = 4000"))
+                                  name=f"alpha={alpha}: gap at L = 2000"))
         win = np.nonzero((gaps > 1e-12) & (gaps < 1e-6))[0]
         i0, i1 = int(win[0]), int(win[-1])
         meas = (gaps[i1] / gaps[i0]) ** (1 / (i1 - i0))

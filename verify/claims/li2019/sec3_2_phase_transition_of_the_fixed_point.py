@@ -36,6 +36,26 @@ def _iterate(pair, beta, tau2, g0, r0, steps=3000):
     return float(g[0]), float(r[0])
 
 
+def _iterate_many(pair, beta, tau2, starts, steps=3000):
+    """:func:`_iterate` for many starts at once (vectorized; each start stops by the same rules)."""
+    from theorycheck.numeric import wtae as W
+
+    g = np.array([a for a, _ in starts], float)
+    r = np.array([b for _, b in starts], float)
+    n = g.size
+    done = np.zeros(n, bool)
+    bb, tt = np.full(n, beta), np.full(n, tau2)
+    for _ in range(steps):
+        done |= (r > 1e100) | ((g < 1e-14) & (r < 1e-14))
+        if done.all():
+            break
+        live = ~done
+        g[live], r[live] = W.G(pair, g[live], r[live], bb[live], tt[live]), W.R(pair, g[live], r[live], bb[live],
+                                                                                tt[live])
+    return [((math.inf if gi > 1 else float(gi)), math.inf) if ri > 1e100 else (float(gi), float(ri))
+            for gi, ri in zip(g, r)]
+
+
 C_RR = claim(
     "li2019/relu-relu-phases",
     "ReLU phi and sigma: phase transitions at beta = 2 and beta = 4.  beta < 2: convergence to gamma = rho = 0 "
@@ -59,7 +79,7 @@ def _(ctx):
     grid = [(a, b) for a in np.geomspace(0.01, 10, 8) for b in np.geomspace(0.01, 10, 8)]
     out = {}
     for beta in (1.5, 3.0, 5.0):
-        ends = [_iterate("relu_relu", beta, 1.0, a, b) for a, b in grid]
+        ends = _iterate_many("relu_relu", beta, 1.0, grid)
         out[beta] = dict(zero=sum(g < 1e-12 and r < 1e-12 for g, r in ends),
                          g0_rinf=sum(g < 1e-6 and r == math.inf for g, r in ends),
                          both_inf=sum(g == math.inf and r == math.inf for g, r in ends))
@@ -188,7 +208,7 @@ def _(ctx):
 
 @C_TT.precise("gamma-bounded-and-beta0-to-1")
 def _(ctx):
-    """gamma tau <= sqrt(2/pi) (the bound of Prop. 11(b)'s proof, C = 1) for beta up to 50 at tau^2 = 1.2 and 0.2,
+    """gamma tau <= sqrt(2/pi) (the bound of Prop. 11(b)'s proof, C = 1) for beta up to 30 at tau^2 = 1.2 and 0.2,
     so gamma stays bounded as beta grows; and beta0(tau^2) - 1 decreases to 0 with tau^2 (tau^2 = 1e-2, 1e-3, 1e-4:
     strictly decreasing, below 2 tau^2 at each: beta0 - 1 ~ tau^2 to first order, from E sech^2(tau z) = 1 - tau^2
     + O(tau^4) and rho0 = O(beta - 1)).  Criteria with the stated constants."""
@@ -197,7 +217,7 @@ def _(ctx):
 
     terms = []
     for t2 in (1.2, 0.2):
-        betas = np.geomspace(1.5, 50, 12)
+        betas = np.geomspace(1.5, 30, 10)
         r = W.solve("tanh_tanh", betas, np.full(betas.size, t2))
         terms.append((f"tau2={t2}: max gamma tau / sqrt(2/pi)", float(np.max(r.gamma)) * math.sqrt(t2)
                       / math.sqrt(2 / math.pi), "<=", 1.0))
@@ -285,3 +305,42 @@ def _(ctx):
         outs.append(Outcome.compare(root, b0, conditioned(1.0, 64, "a root of a linear function of beta"),
                                     detail=f"tau2={t2}"))
     return Outcome.all_of(outs)
+
+
+C_SAME = claim(
+    "li2019/coinciding-transitions",
+    "If E[sigma'(tau z1)] > phi'(0), gamma and rho share the exact same location of the phase transitions, below which "
+    "they are zero and above which they are positive.",
+    f"{CITE}, App. C.2.2 (discussion after Lemma 12)",
+)
+
+
+@C_SAME.precise("scaled-tanh-sigma")
+def _(ctx):
+    """phi = tanh (kappa = 1) and sigma = 2 tanh at tau^2 = 0.5, so E sigma' = 2 E sech^2(tau z) = 1.45 > 1: with
+    gamma~ = 2 gamma, G = gamma 2 g(gamma~, rho) and R = R(gamma~, rho) in terms of the tanh/tanh core, and the
+    predicted common threshold is beta* = 1/(kappa E sigma') = 0.688 < 1 (rho's own threshold).  Plain iteration
+    (3000 steps from (1, 1)) at 0.95 beta* ends with gamma, rho < 1e-12 and at 1.05 beta* with both > 1e-3
+    (positive).  Signs, no tolerance."""
+    from theorycheck.numeric import wtae as W
+    from theorycheck.numeric.backend import NUMPY
+
+    c, t2 = 2.0, 0.5
+    es = c * float(W.m1(NUMPY, np.array(t2)))
+    bstar = 1 / es
+    ends = {}
+    for f in (0.95, 1.05):
+        beta = f * bstar
+        gt, r = np.array([c * 1.0]), np.array([1.0])
+        for _ in range(3000):
+            o = W.core("tanh_tanh", NUMPY, gt, r, np.array([beta]), np.array([t2]))
+            gt, r = c * gt * o["g"], o["R"]
+            if gt[0] < 1e-30 and r[0] < 1e-30:
+                break
+        ends[f] = (float(gt[0]) / c, float(r[0]))
+    return Outcome.criterion([("E sigma' - phi'(0)", es - 1, ">", 0.0),
+                              ("gamma at 0.95 beta*", ends[0.95][0], "<", 1e-12),
+                              ("rho at 0.95 beta*", ends[0.95][1], "<", 1e-12),
+                              ("gamma at 1.05 beta*", ends[1.05][0], ">", 1e-3),
+                              ("rho at 1.05 beta*", ends[1.05][1], ">", 1e-3)],
+                             criterion(0, "signs"), detail=f"beta* = {bstar:.5f}; ends {ends}")
