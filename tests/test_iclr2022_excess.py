@@ -1,5 +1,5 @@
-"""Appendix A.3 excess convexity (Properties 1-8) under hypothesis, the residual map (A.10), and the finite-width
-Jacobian harness of numeric/layernorm.py against autograd (small sizes only)."""
+"""Appendix A.3 excess convexity (Properties 1-8) under hypothesis, the residual map (A.10), the finite-width
+Jacobian harness of numeric/layernorm.py against autograd (small sizes only), and the IDX loader of section 4.2."""
 from __future__ import annotations
 
 import math
@@ -133,3 +133,27 @@ def test_lnnet_power_iteration_matches_explicit_and_autograd():
     s_pow, _ = net.opnorm_power(x, torch.Generator().manual_seed(1))
     assert s_exp == pytest.approx(s_ag, rel=1e-12)
     assert s_pow == pytest.approx(s_ag, rel=1e-10)
+
+
+def test_idx_loader_reads_small_files_written_here(tmp_path):
+    """The MNIST IDX reader of section 4.2 on files this test writes (plain and gzip), and a malformed file."""
+    import gzip
+    import struct
+
+    from theorycheck.verify.claims.iclr2022.sec4_2_removing_redundant_layers import load_idx
+    imgs = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    raw = bytes([0, 0, 0x08, 3]) + struct.pack(">III", 2, 3, 4) + imgs.tobytes()
+    (tmp_path / "i.idx").write_bytes(raw)
+    with gzip.open(tmp_path / "i.idx.gz", "wb") as fh:
+        fh.write(raw)
+    lab = bytes([0, 0, 0x08, 1]) + struct.pack(">I", 2) + bytes([7, 3])
+    (tmp_path / "l.idx").write_bytes(lab)
+    assert np.array_equal(load_idx(tmp_path / "i.idx"), imgs)
+    assert np.array_equal(load_idx(str(tmp_path / "i.idx.gz")), imgs)
+    assert load_idx(tmp_path / "l.idx").tolist() == [7, 3]
+    (tmp_path / "bad.idx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        load_idx(tmp_path / "bad.idx")
+    (tmp_path / "short.idx").write_bytes(raw[:-3])
+    with pytest.raises(ValueError, match="expected 24 values"):
+        load_idx(tmp_path / "short.idx")

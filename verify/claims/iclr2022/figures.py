@@ -160,3 +160,31 @@ def _fig3(out_path, scale, seed):
                 ax.legend()
             ax.set_title(f"({'ef'[j]}) gradient norm^2 per layer, {regime}")
             ax.set_xlabel("layer l")
+
+
+FIG4 = {"smoke": {"width": 32, "depth": 12, "block": (5, 8), "steps": 40, "n_train": 400},
+        "default": {"width": 64, "depth": 24, "block": (9, 16), "steps": 150, "n_train": 1500},
+        "paper": {"width": 784, "depth": 82, "block": (34, 49), "steps": 3000, "n_train": 60000}}
+
+
+@figure("iclr2022-fig4", "ICLR 2022 Fig. 4 at reduced scale (scikit-learn digits): full vs skimmed (middle block "
+                         "linearized) layer-normalized ReLU/erf MLP: correlations of the block's inputs before/after "
+                         "training, Pearson correlation of per-layer parameter displacements, training curves")
+def _fig4(out_path, scale, seed):
+    from theorycheck.verify.claims.iclr2022 import sec4_2_removing_redundant_layers as S
+
+    sz = FIG4[scale]
+    m = S.run(sz, seed)
+    with canvas(out_path, 1, 3, figsize=(13, 4)) as (fig, (a1, a2, a3)):
+        a1.bar(["init", "after training"], [m["min_corr0"], m["runs"]["full"]["min_corr_T"]], color=["k", "r"])
+        a1.set_title(f"(a) min correlation into layers {m['block'][0]}-{m['block'][1]}")
+        ks = sorted(m["pearson"])
+        a2.bar(ks, [m["pearson"][k] for k in ks])
+        a2.axvspan(m["block"][0] - 0.5, m["block"][1] + 0.5, color="0.9")
+        a2.set_title("(b) Pearson corr. of displacements (full vs skimmed)")
+        a2.set_xlabel("layer")
+        a3.plot(m["runs"]["full"]["losses"], "k", label="full")
+        a3.plot(m["runs"]["skimmed"]["losses"], "r", label="skimmed")
+        a3.set_title(f"(c) training loss, depth {sz['depth']}, width {sz['width']}")
+        a3.set_xlabel("Adam step")
+        a3.legend()
