@@ -254,3 +254,153 @@ def _(ctx):
                              + "; fraction below 0.1: " + ", ".join(f"M={M}: {small[M]:.2%}" for M in Ms)
                              + f"; largest s at M={Ms[-1]}: {smax:.2f}", sizes=dict(sz),
                              extra={"moment_ratio": ratio, "frac_below_0.1": small})
+
+
+# ==============================================================================================
+# Greedy pretraining: eq. (18), Fig. 5, supplementary F
+CPT = claim(
+    "saxe2013/eq18-pretraining",
+    "Linear autoencoder pretraining ends at W32 W21 = Q M Q^T (Q the principal components of Sigma^11, M -> I) with "
+    "balanced W21 = R2 M^(1/2) Q^T; this is a decoupled initial condition for the supervised task iff Q = V^11 "
+    "(eq. 18), checkable as V^11 Sigma^11 V^11T ~ diagonal; a pretrained deep linear network learns faster than one "
+    "from small random weights, even counting the pretraining time (Fig. 5).",
+    f"{CITE}, section 3, eq. (18), Fig. 5 and supplementary F",
+)
+
+PRE_SIZES = {
+    "smoke": {"n_hidden": 16, "lr": 0.02, "steps": 800, "std": 0.01},
+    "default": {"n_hidden": 32, "lr": 0.02, "steps": 1000, "std": 0.01},
+    "paper": {"n_hidden": 64, "lr": 0.02, "steps": 3000, "std": 0.01},
+}
+
+
+@CPT.simulation("autoencoder-ends-at-qmq", sizes=PRE_SIZES)
+def _(ctx):
+    """A three-layer linear autoencoder (64 -> n_hidden -> 64) on scikit-learn digits (Sigma^31_pre = Sigma^11), from
+    i.i.d. N(0, std^2) weights, after ``steps`` steps, on the 5 leading principal components (converged by then; the
+    weak ones, lambda down to 1e-3, are still far from their sigmoid's end): (i) P = W32 W21 is diagonal in the
+    eigenbasis Q of Sigma^11 (relative norm of the off-diagonal part of the leading block of Q^T P Q; the coupling to
+    the unconverged components, 0.08 at smoke scale, is recorded), (ii) balanced:
+    W21^T W21 = Q M Q^T = P on those components, (iii) M -> I there (the largest |M_ii - 1|).
+
+    Tolerance criterion(0.05): the approach is sigmoidal per component (rate ~ lambda_i) and from random weights
+    carries a conserved imbalance W21 W21^T - W32^T W32 = O(std^2 n); the stated criterion for 'ends at Q M Q^T' is
+    each relative residual <= 0.05."""
+    import torch
+
+    from theorycheck.numeric import linear_nets as ln
+    from theorycheck.verify.claims.saxe2013.supp_c_mnist_depth_experiment import digits_task
+
+    sz = ctx.sizes
+    S11, _, _ = digits_task(ctx.device)
+    enc, dec = ln.pretrain_autoencoders(S11, [64, sz["n_hidden"]], sz["lr"], sz["steps"], ctx.torch_generator(1440),
+                                        std=sz["std"], device=ctx.device)
+    W21, W32 = enc[0][0], dec[0][0]
+    P = W32 @ W21
+    lam, Q = torch.linalg.eigh(S11)
+    Q = Q.flip(-1)
+    D = Q.T @ P @ Q
+    k = 5  # the leading components, converged by t = steps * lr (rate 2 lambda_i, lambda_5 = 0.39)
+    off = float(torch.linalg.norm((D - torch.diag(torch.diagonal(D)))[:k, :k]) / torch.linalg.norm(D[:k, :k]))
+    cross = float(torch.linalg.norm(D[:k, k:]) / torch.linalg.norm(D[:k, :k]))  # into unconverged components
+    B = Q[:, :k].T @ (P - W21.T @ W21) @ Q[:, :k]
+    bal = float(torch.linalg.norm(B) / torch.linalg.norm(D[:k, :k]))
+    mdev = float((torch.diagonal(D)[:k] - 1).abs().max())
+    return Outcome.criterion([("off-diagonal of Q^T P Q (relative)", off, "<=", 0.05),
+                              ("||P - W21^T W21|| / ||P|| (balance)", bal, "<=", 0.05),
+                              ("max |M_ii - 1|, 5 leading components", mdev, "<=", 0.05)],
+                             criterion(0.05, "stated: each relative residual of the form Q M Q^T, R M^1/2 Q^T <= 0.05"),
+                             f"off-diagonal {off:.2e}, balance {bal:.2e}, coupling to unconverged components "
+                             f"{cross:.2e}, leading M {torch.diagonal(D)[:5].tolist()}",
+                             sizes=dict(sz))
+
+
+@CPT.precise("decoupled-iff-q-equals-v-and-digits-consistency")
+def _(ctx):
+    """(a) With W21 = R M^(1/2) Q^T (R, Q random orthogonal, M distinct), W21 V is of the decoupled form R D (i.e.
+    (W21 V)^T (W21 V) = V^T Q M Q^T V is diagonal) when Q = V, to rounding, and not for an independent Q (off-diagonal
+    O(1)).  (b) Digits: how close is the consistency condition (18)?  Measured: the off-diagonal fraction
+    ||offdiag(V_r^T Sigma^11 V_r)||_F / ||V_r^T Sigma^11 V_r||_F on the r = 9 leading right singular vectors of
+    Sigma^31 (printed as V^11 Sigma^11 V^11T; with Sigma^31 = U S V^T, eq. (3), the rotation into the v basis is
+    V^T Sigma^11 V), against the same fraction for random orthonormal r-frames (median of 50).
+
+    Tolerances: (a) ulps(64 n) for Q = V (products of n x n orthogonal matrices, ~n eps each) and criterion 0.1 for
+    the independent Q; (b) criterion: 'approximately diagonal' stated as a fraction at most half that of random
+    frames."""
+    import torch
+
+    from theorycheck.verify.claims.saxe2013.supp_c_mnist_depth_experiment import digits_task
+    from theorycheck.numeric.backend import haar_orthogonal
+
+    g = ctx.torch_generator(1450)
+    n = 20
+    Q, R, Qi = (haar_orthogonal(n, g) for _ in range(3))
+    M = torch.diag(torch.linspace(0.2, 1.0, n, dtype=torch.float64))
+
+    def offfrac(A):
+        return float(torch.linalg.norm(A - torch.diag(torch.diagonal(A))) / torch.linalg.norm(A))
+
+    W21 = R @ M.sqrt() @ Q.T
+    same = offfrac((W21 @ Q).T @ (W21 @ Q))
+    other = offfrac((W21 @ Qi).T @ (W21 @ Qi))
+    S11, S31, _ = digits_task(ctx.device)
+    U, s, Vh = torch.linalg.svd(S31)
+    r = int((s > 1e-9 * s[0]).sum()) - 1  # the 10th direction is the constant-sum one (one-hot outputs)
+    r = max(r, 1)
+    Vr = Vh[:r].T
+    dig = offfrac(Vr.T @ S11 @ Vr)
+    printed_form = offfrac(Vh.T @ S11 @ Vh)  # V Sigma V^T literally, with V = Vh^T (columns v_alpha): V^T... see doc
+    rnd = []
+    for _ in range(50):
+        F = haar_orthogonal(64, g)[:, :r]
+        rnd.append(offfrac(F.T @ S11 @ F))
+    med = float(np.median(rnd))
+    tol = ulps(64 * n, "products of orthogonal n x n matrices")
+    return Outcome.all_of([
+        Outcome.bound(same, tol, "Q = V: off-diagonal fraction of (W21 V)^T (W21 V)", name="Q = V off-diagonal"),
+        Outcome.criterion([("independent Q: off-diagonal fraction", other, ">=", 0.1),
+                           ("digits: off-diagonal fraction / random-frame median", dig / med, "<=", 0.5)],
+                          criterion(0.5, "stated: 'approximately diagonal' = at most half the random-frame fraction"),
+                          f"digits (r = {r}): off-diagonal fraction {dig:.3f} vs random frames median {med:.3f}; full "
+                          f"64 x 64 V Sigma V^T with an arbitrary completion: {printed_form:.3f}",
+                          extra={"digits_offdiag_fraction": dig, "random_median": med})])
+
+
+FT_SIZES = {
+    "smoke": {"depth": 5, "width": 16, "lr": 0.02, "ft_lr": 0.05, "std": 0.01, "pre_steps": 200, "max_steps": 1200,
+              "thr": 0.1},
+    "default": {"depth": 5, "width": 16, "lr": 0.02, "ft_lr": 0.05, "std": 0.01, "pre_steps": 200, "max_steps": 1500,
+                "thr": 0.1},
+    "paper": {"depth": 5, "width": 64, "lr": 0.02, "ft_lr": 0.05, "std": 0.01, "pre_steps": 1000,
+              "max_steps": 30000, "thr": 0.05},
+}
+
+
+@CPT.simulation("pretrained-learns-faster-on-digits", sizes=FT_SIZES)
+def _(ctx):
+    """Depth-5 linear network on scikit-learn digits (64 -> width^3 -> 10), rate ft_lr: iterations until the relative
+    excess loss (L - L*)/(L(0) - L*) <= thr from i.i.d. N(0, 0.01^2) weights vs from greedy layer-wise pretrained
+    weights plus the pretraining iterations (pre_steps per layer, 4 layers, counted in full).
+
+    Tolerance criterion: the claim is an ordering; stated: the pretrained total (fine-tuning + pretraining) must be
+    smaller than the random-start learning time, censored at max_steps (a random start still above the threshold
+    after max_steps took at least that long)."""
+    from theorycheck.numeric import linear_nets as ln
+    from theorycheck.verify.claims.saxe2013.supp_c_mnist_depth_experiment import digits_task, learning_times
+
+    sz = ctx.sizes
+    S11, S31, tr33 = digits_task(ctx.device)
+    widths = [64] + [sz["width"]] * (sz["depth"] - 2) + [10]
+    g = ctx.torch_generator(1460)
+    rnd = ln.deep_gaussian_init(widths, sz["std"], g, device=ctx.device)
+    pre, _ = ln.pretrain_autoencoders(S11, widths, sz["lr"], sz["pre_steps"], g, std=sz["std"], device=ctx.device)
+    t_rnd = float(learning_times(rnd, S11, S31, tr33, [sz["ft_lr"]], sz["max_steps"], thr=sz["thr"], every=10)[0])
+    t_pre = float(learning_times(pre, S11, S31, tr33, [sz["ft_lr"]], sz["max_steps"], thr=sz["thr"], every=10)[0])
+    pre_cost = sz["pre_steps"] * (len(widths) - 1)
+    t_rnd_c = min(t_rnd, float(sz["max_steps"]))
+    return Outcome.criterion([("pretrained fine-tuning + pretraining iterations - random start (censored)",
+                               t_pre + pre_cost - t_rnd_c, "<", 0.0)],
+                             criterion(0.0, "stated: pretrained total < random-start iterations"),
+                             f"random start {t_rnd:.0f} iterations (inf: not within {sz['max_steps']}); pretrained "
+                             f"{t_pre:.0f} + pretraining {pre_cost}",
+                             sizes=dict(sz))
