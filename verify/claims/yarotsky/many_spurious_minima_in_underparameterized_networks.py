@@ -22,7 +22,8 @@ exact Hessian.  A run is
 
 Runs per scale (state of the machine: 2 shared cores): smoke 100 runs at (6, 6), (10, 10), (10, 11); default
 100 runs at n = k in {6, 8, 10, 12} and (10, 11); paper 1000 runs (Safran & Shamir's count) at all 26
-configurations (hours).
+configurations (hours).  The checks share one cached simulation and are declared slow (pytest -m slow;
+`theorycheck verify` always runs them).
 
 Erratum (objective's factor): the table's eigenvalues and objective values are those of Safran & Shamir's
 objective (1/2) E[(...)^2]; the Theorem as printed on the slide has no 1/2, and its values are twice the
@@ -137,7 +138,7 @@ C = claim(
 )
 
 
-@C.simulation("table-fraction-of-runs", sizes=SIZES)
+@C.simulation("table-fraction-of-runs", sizes=SIZES, slow=True)
 def _(ctx):
     """For every configuration of the scale: the printed fraction must lie in the Clopper-Pearson interval
     [lo(spurious), hi(spurious + unresolved)] at level ALPHA, Bonferroni over the configurations (an
@@ -160,7 +161,7 @@ def _(ctx):
     return Outcome.all_of(outs, detail="; ".join(rows))
 
 
-@C.simulation("spurious-minima-are-genuine", sizes=SIZES)
+@C.simulation("spurious-minima-are-genuine", sizes=SIZES, slow=True)
 def _(ctx):
     """Every run that stopped at a non-global stationary point (|grad L| < 1e-9, L > 1e-6) has a positive-definite
     exact Hessian (count of stationary non-PD runs == 0: gradient descent does not end at saddles), the
@@ -215,7 +216,7 @@ def _table_means(ctx, idx, field, what):
                    "on the slide omits the 1/2, and for it every value is twice the printed one.")
 
 
-@C.simulation("table-average-minimal-eigenvalue", sizes=SIZES)
+@C.simulation("table-average-minimal-eigenvalue", sizes=SIZES, slow=True)
 def _(ctx):
     """Mean over the certified spurious minima of each configuration (with >= 3 of them) of the exact Hessian's
     smallest eigenvalue vs the printed average, two readings: the Theorem's objective (no 1/2: printed
@@ -225,7 +226,7 @@ def _(ctx):
     return _table_means(ctx, 1, "ev", "minimal eigenvalues")
 
 
-@C.simulation("table-average-objective", sizes=SIZES)
+@C.simulation("table-average-objective", sizes=SIZES, slow=True)
 def _(ctx):
     """The objective column, per configuration with >= 3 certified spurious minima: the printed average must
     lie between the smallest and the largest objective value of the spurious minima found -- the range of
@@ -265,7 +266,7 @@ def _fisher_one_sided(a: int, n1: int, b: int, n2: int) -> float:
     return sum(math.comb(n1, x) * math.comb(n2, s - x) for x in range(a, min(n1, s) + 1)) / den
 
 
-@C.simulation("more-at-larger-k-fewer-with-overparametrization", sizes=SIZES)
+@C.simulation("more-at-larger-k-fewer-with-overparametrization", sizes=SIZES, slow=True)
 def _(ctx):
     """'More spurious minima observed at larger k, but overparametrization (large n) appears to partly remove
     them': Fisher's exact one-sided test that the spurious fraction at the largest n = k of the scale exceeds
@@ -296,7 +297,7 @@ CT = claim(
 )
 
 
-@CT.simulation("certified-spurious-minimum-per-configuration", sizes=SIZES)
+@CT.simulation("certified-spurious-minimum-per-configuration", sizes=SIZES, slow=True)
 def _(ctx):
     """For every configuration of the scale whose printed fraction is >= 5 % (where the run count finds one
     with probability > 1 - 1e-2 even at 100 runs, if the printed fraction is right), at least one certified
