@@ -183,6 +183,12 @@ def _verify_plan(args, todo, json_path):
     if args.scheduler is not None and not args.scheduler.strip():
         return False, {}, f"--scheduler {args.scheduler!r} is not an address (e.g. tcp://10.0.0.5:8786)"
     parallel = args.scheduler is not None or (args.jobs or 1) > 1 or args.timeout is not None
+    if parallel:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            return False, {}, ("--jobs N > 1, --scheduler and --timeout run the checks on a Dask cluster: "
+                               "install it with pip install 'dask[distributed]' (or the extra theorycheck[distributed])")
     resumed = {}
     if args.resume is not None:
         try:
@@ -240,9 +246,12 @@ def cmd_verify(args) -> int:
     results = [result_from_dict(r) for r in resumed.values()]
     interrupted = False
     stop = _GracefulInterrupt()
-    from theorycheck.verify.distributed import RunReport
+    if parallel:  # Dask is imported only for a parallel run
+        from theorycheck.verify.distributed import RunReport
 
-    cluster_report = RunReport()
+        cluster_report = RunReport()
+    else:
+        cluster_report = None
 
     def make_payload(final: bool) -> dict:
         order = {(c.id, k.name): i for i, (c, k) in enumerate(todo)}
@@ -254,7 +263,7 @@ def cmd_verify(args) -> int:
                    "results": [r.as_dict() for r in ordered]}
         if resumed:
             payload["resumed"] = {"from": args.resume, "checks": len(resumed)}
-        if cluster_report.retried:
+        if cluster_report is not None and cluster_report.retried:
             payload["retried"] = dict(cluster_report.retried)
         if not final:
             payload["partial"] = {"finished": len(results), "selected": len(todo)}
@@ -289,6 +298,8 @@ def cmd_verify(args) -> int:
         except KeyboardInterrupt:
             interrupted = True
         except Exception as exc:
+            if not parallel:
+                raise
             from theorycheck.verify.distributed import ClusterError
 
             if not isinstance(exc, ClusterError):
@@ -325,7 +336,7 @@ def cmd_verify(args) -> int:
             out.print(f"  {r.claim_id} / {r.check}: {r.correction}")
     if resumed:
         out.print(f"{len(resumed)} checks kept from {args.resume} (--resume: passed/erratum, same code, scale, seed)")
-    for name, cause in cluster_report.retried.items():
+    for name, cause in (cluster_report.retried if cluster_report is not None else {}).items():
         out.print(f"[yellow]retried[/yellow] {name} once after: {cause[:200]}")
     out.print(f"{counts['passed']} passed, {counts['erratum']} errata, {counts['failed']} failed, "
               f"{counts['error']} errors in {elapsed:.1f} s")

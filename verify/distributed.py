@@ -36,11 +36,14 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
+
+from distributed.diagnostics.plugin import WorkerPlugin
 
 from theorycheck.verify.registry import Check, Claim, Result
 from theorycheck.verify.runner import code_version, error_result, run_check
@@ -50,6 +53,7 @@ __all__ = ["cluster_client", "run_distributed", "map_shards", "ClusterError", "R
 # seconds without any worker before the unfinished checks are given up (an external cluster whose
 # workers all died, or that never had any)
 NO_WORKER_GRACE = 60.0
+CONNECT_TIMEOUT = 20.0  # seconds to reach the scheduler of --scheduler
 _POLL = 0.2  # seconds between looks at the running checks (timeouts, worker presence)
 
 
@@ -74,7 +78,7 @@ def _dask_config() -> dict:
 
 @contextlib.contextmanager
 def cluster_client(jobs: int | None = None, scheduler: str | None = None, *, quiet: bool = True,
-                   connect_timeout: float = 20.0):
+                   connect_timeout: float | None = None):
     """A ``distributed.Client``: of an embedded ``LocalCluster`` of ``jobs`` worker processes (one thread
     each, no dashboard, no memory limit), or connected to the scheduler at ``scheduler``.  Raises
     :class:`ClusterError` when the cluster cannot be started or reached."""
@@ -84,6 +88,7 @@ def cluster_client(jobs: int | None = None, scheduler: str | None = None, *, qui
     if (jobs is None) == (scheduler is None):
         raise ValueError("give exactly one of jobs (an embedded cluster) and scheduler (an existing one)")
     level = logging.ERROR if quiet else logging.WARNING
+    connect_timeout = CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
     with dask.config.set(_dask_config()):
         if scheduler is not None:
             try:
@@ -135,6 +140,35 @@ def _run_one(claim_id: str, check_name: str, scale: str, device: str, seed: int,
     return run_check(c, c.check(check_name), scale, device, seed)
 
 
+class _Warmup(WorkerPlugin):
+    """A Dask worker plugin: import theorycheck's claims (and the extra ``modules``) when a worker starts,
+    also a worker restarted after a death or a timeout, so that a check's clock does not run while its
+    worker imports SymPy, Torch and the claim modules."""
+
+    def __init__(self, modules: tuple[str, ...] = ()):
+        self.modules = tuple(modules)
+
+    def setup(self, worker=None):
+        for m in self.modules:
+            importlib.import_module(m)
+        import torch  # noqa: F401  (the first import of Torch takes seconds)
+
+        from theorycheck.verify.registry import load_all
+
+        load_all()
+        code_version()
+
+    def teardown(self, worker=None):
+        pass
+
+
+def _warm_up(client, modules: tuple[str, ...]) -> None:
+    try:
+        client.register_plugin(_Warmup(modules), name=f"theorycheck-warmup-{'-'.join(modules) or 'claims'}")
+    except Exception:  # e.g. theorycheck missing on a worker: each check then reports the cause itself
+        pass
+
+
 @dataclass
 class RunReport:
     """What happened on the cluster besides the results: retried checks and their first failure."""
@@ -180,6 +214,7 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
     inflight: dict = {}  # future -> _Task
     done: dict[int, Result] = {}
     no_worker_since: float | None = None
+    _warm_up(client, mods)
 
     def finish(task: _Task, r: Result) -> None:
         done[task.index] = r
@@ -287,10 +322,14 @@ def _stop_runaway(client, fut) -> None:
         holders = []
     fut.cancel()
     if holders:
-        try:
-            client.restart_workers(holders, timeout=60, raise_for_error=False)
-        except Exception:  # the worker is unreachable or has no nanny: its slot stays busy, the run goes on
-            pass
+        def restart():
+            try:
+                client.restart_workers(holders, timeout=120, raise_for_error=False)
+            except Exception:  # unreachable, or no nanny: its slot stays busy, the run goes on without it
+                pass
+
+        # in the background: the other checks go on while the nanny replaces the worker process
+        threading.Thread(target=restart, name="theorycheck-restart-worker", daemon=True).start()
 
 
 def map_shards(fn: Callable, shards: Sequence) -> list:
