@@ -218,10 +218,10 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
 
     def finish(task: _Task, r: Result) -> None:
         done[task.index] = r
-        if on_result:
-            on_result(r)
-        if progress:
+        if progress:  # the CLI collects the result here ...
             progress(task.claim, task.check, r)
+        if on_result:  # ... and checkpoints the results file here
+            on_result(r)
 
     def submit(task: _Task) -> None:
         key = f"theorycheck-{task.claim.id}:{task.check.name}-a{task.attempt}-{uuid.uuid4().hex[:8]}"

@@ -207,14 +207,14 @@ def scale_svg(term: dict) -> str:
     """A term ``value op limit`` drawn to scale: a bar of |value| and a line at |limit| on a linear axis
     from 0 to the larger one; green when the term holds, red when not."""
     v, lim = _num(term.get("value")), _num(term.get("limit"))
-    if v is None or lim is None:
-        return ""
+    if v is None or lim is None or term.get("op") not in ("<=", "<", ">=", ">"):
+        return ""  # an equality (a symbolic residual == "0") is not a magnitude against a tolerance
     w, h, pad = 320, 26, 4
     top = max(abs(v), abs(lim)) or 1.0
     xv = pad + (w - 2 * pad) * abs(v) / top
     xl = pad + (w - 2 * pad) * abs(lim) / top
     color = "#12b76a" if term.get("holds") else "#f04438"
-    ratio = f"{abs(v) / abs(lim):.3g}" if lim else "inf"
+    ratio = f"{abs(v) / abs(lim):.3g}" if lim else ("0" if not v else "inf")
     label = (f"|value| / |limit| = {ratio}" + ("" if (v >= 0) == (lim >= 0) else " (signs differ)"))
     return (f'<svg class="scale" width="{w + 190}" height="{h}" role="img" aria-label="{esc(label)}" '
             f'data-value="{v!r}" data-limit="{lim!r}">'
