@@ -185,7 +185,7 @@ def test_verify_on_a_running_cluster_writes_the_results_of_the_serial_run(capsys
 def test_a_worker_killed_mid_check_is_retried_once_and_nothing_else_is_lost(client, plugin):
     from theorycheck.verify.distributed import RunReport, run_distributed
 
-    todo = _todo("saxe2013/eq11-timescale", f"{TEST_CLAIM}:killed-once-from-outside", "saxe2013/eq10-12-sigmoid")
+    todo = _todo("saxe2013/eq11-timescale", f"{TEST_CLAIM}:killed-once-from-outside", "saxe2013/eq14-17-deep-dynamics")
     victim = plugin / "victim.pid"
 
     def killer():
@@ -336,6 +336,9 @@ def _dask_cli() -> list[str]:
     return [str(exe)] if exe.exists() else [shutil.which("dask") or "dask"]
 
 
+scheduler_and_worker_procs: dict[str, list] = {}
+
+
 @pytest.fixture
 def scheduler_and_worker(tmp_path):
     """A real `dask scheduler` and `dask worker` on localhost, as subprocesses (the README's commands)."""
@@ -354,6 +357,7 @@ def scheduler_and_worker(tmp_path):
                                                      "--no-dashboard", "--memory-limit", "0"],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                       start_new_session=True))
+        scheduler_and_worker_procs[address] = procs
         yield address
     finally:
         for p in reversed(procs):
@@ -393,3 +397,32 @@ def test_verify_scheduler_unreachable_is_a_clear_error(capsys, tmp_path, monkeyp
     monkeypatch.setattr(distributed, "CONNECT_TIMEOUT", 3.0)
     code, _, err = _verify(capsys, "saxe2013/eq11-timescale", "--no-json", "--scheduler", f"tcp://127.0.0.1:{port}")
     assert code == 2 and "cannot connect to a Dask scheduler" in err and str(port) in err
+
+
+@pytest.mark.slow  # a scheduler and two fresh worker processes, then the scheduler is killed
+def test_a_lost_scheduler_ends_the_run_with_errors_instead_of_hanging(plugin, scheduler_and_worker, tmp_path):
+    from distributed import Client
+
+    from theorycheck.verify.distributed import run_distributed
+
+    procs = scheduler_and_worker_procs[scheduler_and_worker]
+    todo = _todo(f"{TEST_CLAIM}:sleeps-forever", "saxe2013/eq11-timescale")
+    finished = []
+    with Client(scheduler_and_worker, timeout=60) as c:
+        c.wait_for_workers(2, timeout=120)
+
+        def kill_scheduler():
+            time.sleep(5)
+            os.killpg(procs[0].pid, signal.SIGKILL)
+
+        threading.Thread(target=kill_scheduler, daemon=True).start()
+        t0 = time.monotonic()
+        res = run_distributed(c, todo, scale="smoke", device="cpu", seed=0, modules=(PLUGIN,),
+                              on_result=finished.append)
+        took = time.monotonic() - t0
+    assert took < 240
+    assert len(res) == len(todo)
+    by = {r.check: r for r in res}
+    assert by["sleeps-forever"].status == "error"
+    assert "scheduler" in by["sleeps-forever"].detail or "no worker" in by["sleeps-forever"].detail
+    assert all(r.status in ("passed", "error") for r in res) and len(finished) == len(todo)

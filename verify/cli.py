@@ -314,7 +314,7 @@ def cmd_verify(args) -> int:
     order = {(c.id, k.name): i for i, (c, k) in enumerate(todo)}
     results.sort(key=lambda r: order.get((r.claim_id, r.check), len(order)))
     out = Console(width=None if sys.stdout.isatty() else 200)
-    where = (f", scheduler {args.scheduler}" if args.scheduler else f", {args.jobs} jobs" if parallel else "")
+    where = (f", scheduler {args.scheduler}" if args.scheduler else f", {args.jobs or 1} jobs" if parallel else "")
     table = Table(title=f"theorycheck verify — scale {args.scale}, device {device}, seed {args.seed}{where}")
     for col in ("claim", "tier", "check", "status", "comparison (the verdict)", "tolerance rule", "s"):
         table.add_column(col, overflow="fold")

@@ -274,6 +274,9 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
                 wait(list(inflight), timeout=_POLL, return_when="FIRST_COMPLETED")
             except TimeoutError:  # nothing finished within the poll interval
                 pass
+            except Exception as exc:  # the client lost the scheduler while waiting
+                give_up_all(f"lost the connection to the Dask scheduler ({type(exc).__name__}: {exc})")
+                break
             finished = [f for f in inflight if f.done()]
             for fut in finished:
                 task = inflight.pop(fut)
@@ -283,7 +286,10 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
                     except Exception as exc:  # the result could not be transferred / unpickled
                         fail(task, f"the result could not be received from the worker ({type(exc).__name__}: {exc})")
                     continue
-                exc = fut.exception() if fut.status == "error" else None
+                try:
+                    exc = fut.exception() if fut.status == "error" else None
+                except Exception as e:  # the exception itself could not be fetched
+                    exc = e
                 cause = (f"{type(exc).__name__}: {exc}" if exc is not None else f"task {fut.status} by the cluster")
                 retryable = exc is None or _is_killed_worker(exc)
                 name = f"{task.claim.id}:{task.check.name}"

@@ -342,6 +342,16 @@ def claim_page(claim_id: str, records: list[dict], figures: dict) -> str:
     return _page(f"{claim_id} — theorycheck", "\n".join(body), root="../")
 
 
+def _paper_titles() -> dict[str, str]:
+    """``{key: "Saxe 2013: Exact solutions ..."}`` from the registry, where the papers are installed."""
+    try:
+        from theorycheck.verify.registry import papers
+
+        return {p.key: f"{p.short}: {p.title}" for p in papers()}
+    except Exception:  # a results file read elsewhere: the keys alone
+        return {}
+
+
 def index_page(payload: dict, by_claim: dict[str, list[dict]], figures: dict) -> str:
     results = payload["results"]
     counts = Counter(r.get("status") for r in results)
@@ -358,12 +368,20 @@ def index_page(payload: dict, by_claim: dict[str, list[dict]], figures: dict) ->
                 f"<span>{badge(s)} <span id=\"total-{s}\">{counts.get(s, 0)}</span></span>" for s in STATUSES) + "</p>"]
     if payload.get("interrupted") or payload.get("partial"):
         head.append("<p><b>This run did not finish</b>: only the finished checks are shown.</p>")
+    if payload.get("resumed"):
+        head.append(f"<p>{esc(payload['resumed'].get('checks'))} checks were kept from "
+                    f"<code>{esc(payload['resumed'].get('from'))}</code> (<code>--resume</code>).</p>")
+    if isinstance(payload.get("retried"), dict) and payload["retried"]:
+        head.append("<p>Retried once after their worker died: " + "; ".join(
+            f"{esc(k)} ({esc(str(v)[:200])})" for k, v in payload["retried"].items()) + "</p>")
+    titles = _paper_titles()
     body = head + ["<h2>Papers</h2>"]
     for p in papers:
         claims = [cid for cid in by_claim if cid.split("/", 1)[0] == p]
         recs = [r for cid in claims for r in by_claim[cid]]
         pc = Counter(r.get("status") for r in recs)
-        body.append(f"<section class=\"paper\" data-paper=\"{esc(p)}\" id=\"paper-{esc(p)}\"><h3>{esc(p)}</h3>")
+        body.append(f"<section class=\"paper\" data-paper=\"{esc(p)}\" id=\"paper-{esc(p)}\"><h3>{esc(p)}</h3>"
+                    + (f"<p class=\"paper-title\">{esc(titles[p])}</p>" if p in titles else ""))
         body.append("<p class=\"counts\">" + " ".join(
             f"<span>{badge(s)} <span class=\"paper-count\" data-paper=\"{esc(p)}\" data-status=\"{s}\">{pc.get(s, 0)}</span></span>"
             for s in STATUSES) + f" <span>{len(claims)} claims, {len(recs)} checks</span></p>")
