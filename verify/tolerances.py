@@ -40,6 +40,9 @@ Rules
     ``n - 1`` degrees of freedom, optional Bonferroni correction over ``tests`` comparisons.
 ``remainder(bound)``
     A Taylor expansion with an explicitly bounded first neglected term, plus a rounding floor.
+``ks(n)``
+    The Kolmogorov-Smirnov statistic of n samples against a fully specified distribution: the exact
+    Kolmogorov quantile at 1 - alpha (scipy.stats.kstwo).
 ``chi2_mean(k)``
     The mean of ``k`` squared standard normal scores (each a deviation divided by its predicted spread):
     one-sided upper limit, the chi^2_k quantile at 1 - alpha divided by k (the CLT limit understates the
@@ -287,3 +290,23 @@ def chi2_mean(k: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> To
     text = (f"chi^2_{k} quantile at 1 - {a:.3g} = {q:.3g}, divided by k = {k} (one-sided)"
             + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
     return Tolerance(q / k, f"chi2_mean(alpha={alpha:g}, k={k})", (why + ": " if why else "") + text, relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Goodness of fit of an empirical distribution (added by the li2019 package; no existing rule covers it).
+#
+# ``ks(n, alpha, tests)``
+#     The Kolmogorov-Smirnov statistic D_n = sup_t |F_n(t) - F(t)| of ``n`` i.i.d. samples against a fully
+#     specified continuous F (no parameter fitted): its upper limit is the exact quantile of the Kolmogorov
+#     distribution of D_n at 1 - alpha/tests (scipy.stats.kstwo, Simard & L'Ecuyer 2011).  One-sided: a
+#     statistic above it rejects F at level alpha/tests.
+def ks(n: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    from scipy.stats import kstwo
+
+    if n < 1:
+        raise ValueError(f"ks needs n >= 1 samples, got n={n}")
+    a = alpha / tests
+    q = float(kstwo.ppf(1 - a, n))
+    text = (f"exact Kolmogorov quantile of D_n at 1 - {a:.3g}, n = {n}: {q:.4g} (one-sided)"
+            + (f" (Bonferroni over {tests} tests, alpha = {alpha:g})" if tests > 1 else ""))
+    return Tolerance(q, f"ks(alpha={alpha:g}, n={n})", (why + ": " if why else "") + text, relative=False)
