@@ -436,3 +436,25 @@ def write_idx(path, arr) -> None:
     body = arr.astype(arr.dtype.newbyteorder(">")).tobytes()
     with open(path, "wb") as fh:
         fh.write(bytes([0, 0, code, arr.ndim]) + struct.pack(">" + "I" * arr.ndim, *arr.shape) + body)
+
+
+# ----------------------------------------------------------------------------------------------
+# The constant-coefficient map of Section 3.1 (eqs. (2)-(3) with phi = sigma = tanh) on the float64 rules above.
+def tanh_moments(tau: float) -> tuple[float, float]:
+    """(E[tanh'(tau Z)], E[tanh(tau Z)^2]): gamma_{L+1}, rho_{L+1} of Theorem 1 at tau_L = tau (float64)."""
+    check_param("tanh_moments", "tau", np.asarray(float(tau)), 0.0, None, False, True, False)
+    return _expect1_pair(NUMPY, float(tau))
+
+
+def gr_map_tanh(gamma: float, rho: float, beta: float, tau: float, sv2: float = 0.0) -> tuple[float, float]:
+    """One step (gamma, rho) -> (G, R) of Theorem 1's recursion at constant coefficients (Section 3.1, eqs.
+    (2)-(3) in Remark 3's Stein form, plus the decoder-bias term sv2 of Theorem 1):
+    G = beta gamma E[tanh'(tau z1) tanh'(beta gamma tanh(tau z1) + s z2)], R = E[tanh(...)^2],
+    s^2 = beta rho + sv2 (float64, numeric.gaussian's trapezoid rules; rho >= 0; gamma any real: G is odd in gamma
+    and R even, the natural extension used by central differences at gamma = 0)."""
+    check_param("gr_map_tanh", "gamma", np.asarray(float(gamma)), None, None, True, True, False)
+    for name, v, lo_open in (("rho", rho, False), ("beta", beta, True), ("tau", tau, True), ("sv2", sv2, False)):
+        check_param("gr_map_tanh", name, np.asarray(float(v)), 0.0, None, lo_open, True, False)
+    a = beta * gamma
+    A, R = _layer(NUMPY, float(tau), abs(a), math.sqrt(beta * rho + sv2))  # A, R are even in a
+    return a * A, R

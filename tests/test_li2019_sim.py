@@ -196,3 +196,25 @@ def test_simulation_agrees_with_recursion_at_app_b_setting():
     for est, th in ((g, seq["gamma"][2:]), (rr, seq["rho"][2:])):
         tol = 5 * est.std(0, ddof=1) / 2 + 0.02
         assert np.all(np.abs(est.mean(0) - th) <= tol)
+
+
+# ------------------------------------------------------------------------------ Fig. 1 linearisation
+def test_fig1_jacobian_at_gamma_zero_matches_one_dimensional_formula():
+    """At gamma = 0, dG/dgamma = beta E[tanh'(sqrt(beta rho) z)] E[tanh'(tau z)] (the 2-D expectation factorises);
+    the check's central-difference Jacobian must agree (SciPy 1-D quadrature as the reference), and dR/dgamma = 0."""
+    from theorycheck.verify.claims.li2019 import sec3_1_infinite_depth_simplification_fig1 as F1
+
+    s = F1.series(1.0)
+    rho, tau = s["fixed"][1], math.sqrt(s["tau2"])
+    beta = 1.0 * F1.SW2
+    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
+    E = lambda f: integrate.quad(lambda z: f(z) * phi(z), -14, 14, epsabs=1e-14, limit=200)[0]  # noqa: E731
+    ref = beta * E(lambda z: 1 - math.tanh(math.sqrt(beta * rho) * z) ** 2) * E(lambda z: 1 - math.tanh(tau * z) ** 2)
+    assert s["fixed"][0] == 0.0
+    assert s["J"][0, 0] == pytest.approx(ref, rel=1e-8)
+    assert abs(s["J"][1, 0]) < 1e-10
+    # rho-equation slope: dR/drho = d/drho E[tanh(sqrt(beta rho) z)^2] by a SciPy central difference
+    h = 1e-5
+    d = (E(lambda z: math.tanh(math.sqrt(beta * (rho + h)) * z) ** 2)
+         - E(lambda z: math.tanh(math.sqrt(beta * (rho - h)) * z) ** 2)) / (2 * h)
+    assert s["J"][1, 1] == pytest.approx(d, rel=1e-6)

@@ -33,8 +33,8 @@ ALPHA15_SIZES = {
     "paper": {"n0": 1024, "n_nets": 8},
 }
 WIDTH_SIZES = {
-    "smoke": {"widths": [50, 100, 200], "n_nets": 16},
-    "default": {"widths": [100, 200, 400], "n_nets": 24},
+    "smoke": {"widths": [32, 64, 128], "n_nets": 16},
+    "default": {"widths": [64, 128, 256], "n_nets": 24},
     "paper": {"widths": [250, 500, 1000, 2000], "n_nets": 8},
 }
 
