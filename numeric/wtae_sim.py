@@ -458,3 +458,81 @@ def gr_map_tanh(gamma: float, rho: float, beta: float, tau: float, sv2: float = 
     a = beta * gamma
     A, R = _layer(NUMPY, float(tau), abs(a), math.sqrt(beta * rho + sv2))  # A, R are even in a
     return a * A, R
+
+
+# ----------------------------------------------------------------------------------------------
+# Training (Section 3.5): mini-batch gradient descent on the normalised loss |x - xhat|^2 / |x|^2.  Training
+# needs gradients: autograd is used here (and only here); the random-network simulations above never build a graph.
+def train_wtae(x_train, x_test, widths, sw2: float, sb2: float, gen, enc_act="tanh", dec_act="tanh",
+               last_act=None, out_act="identity", lr: float = 5e-3, batch: int = 250, iters: int = 1000,
+               eval_every: int = 10, dtype: str = "float32"):
+    """Train a weight-tied autoencoder (Section 2.1 architecture, sigma_0 = identity) from the random
+    initialisation (W_l)_ij ~ N(0, sw2/n_{l-1}), b_l ~ N(0, sb2), v_l = 0 (decoder biases initialised to zero,
+    Section 3.5) by plain mini-batch SGD with learning rate ``lr`` on the mean over the batch of
+    |x - xhat|^2 / |x|^2.  Mini-batches are drawn without replacement from a fresh permutation each epoch
+    (``gen``).  Returns (iterations, test losses) at every ``eval_every`` iterations (iteration 0 included);
+    a non-finite loss stops training and is reported as +inf from then on."""
+    t = _torch()
+    gen = require_generator(gen)
+    _check_widths(widths)
+    dt = getattr(t, dtype)
+    xtr = t.as_tensor(np.asarray(x_train), dtype=dt)
+    xte = t.as_tensor(np.asarray(x_test), dtype=dt)
+    L = len(widths) - 1
+    sig, phi, phiL, phi0 = _act(enc_act), _act(dec_act), _act(last_act or dec_act), _act(out_act)
+    Ws, bs, vs = [], [], []
+    for l in range(1, L + 1):
+        W = t.randn(widths[l], widths[l - 1], generator=gen, dtype=dt) * math.sqrt(sw2 / widths[l - 1])
+        b = t.randn(widths[l], generator=gen, dtype=dt) * math.sqrt(sb2)
+        Ws.append(W.requires_grad_())
+        bs.append(b.requires_grad_())
+        vs.append(t.zeros(widths[l - 1], dtype=dt, requires_grad=True))
+    params = Ws + bs + vs
+
+    def forward(x):
+        z = x
+        for l in range(L):
+            z = (z if l == 0 else sig(z)) @ Ws[l].T + bs[l]
+        u = phiL(z)
+        for l in range(L - 1, -1, -1):
+            xh = u @ Ws[l] + vs[l]
+            if l > 0:
+                u = phi(xh)
+        return phi0(xh)
+
+    def loss_of(x):
+        xh = forward(x)
+        return (((x - xh) ** 2).sum(1) / (x ** 2).sum(1)).mean()
+
+    its, losses = [], []
+    n = xtr.shape[0]
+    perm, pos = t.randperm(n, generator=gen), 0
+    dead = False
+    for it in range(iters + 1):
+        if it % eval_every == 0:
+            if dead:
+                val = float("inf")
+            else:
+                with t.no_grad():
+                    val = float(loss_of(xte))
+                dead = not math.isfinite(val)
+                val = val if not dead else float("inf")
+            its.append(it)
+            losses.append(val)
+        if it == iters or dead:
+            if dead and it < iters:
+                its.extend(range(it + eval_every - it % eval_every, iters + 1, eval_every))
+                losses.extend([float("inf")] * (len(its) - len(losses)))
+            if dead:
+                break
+            continue
+        if pos + batch > n:
+            perm, pos = t.randperm(n, generator=gen), 0
+        idx = perm[pos:pos + batch]
+        pos += batch
+        loss = loss_of(xtr[idx])
+        grads = t.autograd.grad(loss, params)
+        with t.no_grad():
+            for p, g in zip(params, grads):
+                p.sub_(lr * g)
+    return np.array(its), np.array(losses)

@@ -218,3 +218,25 @@ def test_fig1_jacobian_at_gamma_zero_matches_one_dimensional_formula():
     d = (E(lambda z: math.tanh(math.sqrt(beta * (rho + h)) * z) ** 2)
          - E(lambda z: math.tanh(math.sqrt(beta * (rho - h)) * z) ** 2)) / (2 * h)
     assert s["J"][1, 1] == pytest.approx(d, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------ training harness
+def test_train_wtae_initial_loss_and_descent():
+    """Iteration-0 test loss equals the loss of the hand-written weight-tied pass on the same draws (W_1, b_1,
+    W_2, b_2 from the generator, v = 0), and plain SGD lowers the training objective on a tiny problem."""
+    rng = np.random.default_rng(0)
+    xtr, xte = rng.standard_normal((40, 6)), rng.standard_normal((10, 6))
+    its, losses = S.train_wtae(xtr, xte, (6, 5, 4), 1.3, 0.1, generator([4]), lr=1e-2, batch=20, iters=200,
+                               eval_every=50, dtype="float64")
+    g = generator([4])
+    W1 = torch.randn(5, 6, generator=g, dtype=torch.float64) * math.sqrt(1.3 / 6)
+    b1 = torch.randn(5, generator=g, dtype=torch.float64) * math.sqrt(0.1)
+    W2 = torch.randn(4, 5, generator=g, dtype=torch.float64) * math.sqrt(1.3 / 5)
+    b2 = torch.randn(4, generator=g, dtype=torch.float64) * math.sqrt(0.1)
+    x = torch.tensor(xte)
+    x2 = torch.tanh(x @ W1.T + b1) @ W2.T + b2
+    xh = torch.tanh(torch.tanh(x2) @ W2) @ W1
+    ref = float((((x - xh) ** 2).sum(1) / (x ** 2).sum(1)).mean())
+    assert list(its) == [0, 50, 100, 150, 200]
+    assert losses[0] == pytest.approx(ref, rel=1e-12)
+    assert losses[-1] < losses[0]
