@@ -240,3 +240,30 @@ def test_train_wtae_initial_loss_and_descent():
     assert list(its) == [0, 50, 100, 150, 200]
     assert losses[0] == pytest.approx(ref, rel=1e-12)
     assert losses[-1] < losses[0]
+
+
+def test_mnist_loader_reads_small_idx_files_the_test_writes(tmp_path, monkeypatch):
+    """verify/claims/li2019's MNIST path: two tiny IDX image files (one gzip-compressed) are read, flattened and
+    scaled from 0..255 to the digits range 0..16; a missing file is a clear FileNotFoundError naming it."""
+    from theorycheck.verify.claims.li2019 import sec3_5_trainability_experiments as T
+
+    rng = np.random.default_rng(1)
+    tr = rng.integers(0, 256, (5, 4, 4), dtype=np.uint8)
+    te = rng.integers(0, 256, (3, 4, 4), dtype=np.uint8)
+    S.write_idx(tmp_path / "train-images-idx3-ubyte", tr)
+    S.write_idx(tmp_path / "t10k-images-idx3-ubyte.tmp", te)
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress((tmp_path / "t10k-images-idx3-ubyte.tmp").read_bytes()))
+    a, b = T.load_mnist(tmp_path)
+    np.testing.assert_allclose(a, tr.reshape(5, 16) * 16.0 / 255.0)
+    np.testing.assert_allclose(b, te.reshape(3, 16) * 16.0 / 255.0)
+    (tmp_path / "train-images-idx3-ubyte").unlink()
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        T.load_mnist(tmp_path)
+    # the claim's data() uses the files only at paper scale
+    from theorycheck.verify.context import Context
+
+    S.write_idx(tmp_path / "train-images-idx3-ubyte", tr)
+    monkeypatch.setenv("THEORYCHECK_MNIST", str(tmp_path))
+    x_tr, x_te = T.data(Context(scale="paper"), 1)
+    assert x_tr.shape == (5, 16) and x_tr.min() >= -1 and x_tr.max() <= 1
+    assert T.data(Context(scale="smoke"), 1)[0].shape == (1500, 64)

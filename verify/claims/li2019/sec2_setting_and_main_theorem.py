@@ -10,9 +10,12 @@ variation strengths are ``WTAEResult.gamma_hat``, ``rho_hat``.  Settings: :data:
 with width ratio alpha = 1.5).  Input: App. B's x (+1 on the first half of the entries, -1 on the rest), so
 tau0sq = |x|^2 / n_0 = 1.
 
-Observation (recorded, not an erratum of Theorem 1): in App. B's setting (Table 1 scheme 9) the recursion
-gives gamma_l -> 0 towards the outer layers (gamma_2 = 4.9e-5 at L = 50) and the simulated gamma_hat_l agree
-(within their n^-1/2 noise), so App. B's x_hat carries almost no signal.
+Observation (recorded, not an erratum): in App. B's setting (Table 1 scheme 9) the recursion gives gamma_l -> 0
+towards the outer layers (gamma_2 = 4.9e-5 at L = 50) and the simulated gamma_hat_l agree (within their n^-1/2
+noise), so App. B's xhat carries almost no signal.  This is what Section 3.2 predicts for tanh: beta = 2.312 lies
+between 1 and the gamma transition beta_0(tau^2 = 1.2) = 3.391 (computed here: the root of
+beta E[tanh'(sqrt(beta rho_0) z)] E[tanh'(tau z)] = 1, rho_0 the gamma = 0 fixed point of R), where gamma = 0 and
+rho = 0.362.  Since beta_0 > sigma_W,max^2 = 2.806, at alpha = 1 every tanh scheme with tau^2 = 1.2 has gamma = 0.
 """
 from __future__ import annotations
 
