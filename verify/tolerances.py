@@ -40,6 +40,12 @@ Rules
     ``n - 1`` degrees of freedom, optional Bonferroni correction over ``tests`` comparisons.
 ``remainder(bound)``
     A Taylor expansion with an explicitly bounded first neglected term, plus a rounding floor.
+``ks(n)``
+    The Kolmogorov-Smirnov statistic of n samples against a fully specified distribution: the exact
+    Kolmogorov quantile at 1 - alpha (scipy.stats.kstwo).
+``poisson_count(mean)``
+    A count of rare events with expected number ``mean``: the Poisson upper quantile at 1 - alpha (conservative
+    for binomial counts).
 ``chi2_mean(k)``
     The mean of ``k`` squared standard normal scores (each a deviation divided by its predicted spread):
     one-sided upper limit, the chi^2_k quantile at 1 - alpha divided by k (the CLT limit understates the
@@ -360,4 +366,43 @@ def clopper_pearson(successes: int, n: int, alpha: float = ALPHA, why: str = "",
     text = (f"Clopper-Pearson interval [{lo:.4g}, {hi:.4g}] of {successes}/{n} at confidence 1 - {a:.3g}"
             + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
     return Tolerance((hi - lo) / 2, f"clopper_pearson(alpha={alpha:g})", (why + ": " if why else "") + text,
+                     relative=False)
+
+
+# Goodness of fit of an empirical distribution (added by the li2019 package; no existing rule covers it).
+#
+# ``ks(n, alpha, tests)``
+#     The Kolmogorov-Smirnov statistic D_n = sup_t |F_n(t) - F(t)| of ``n`` i.i.d. samples against a fully
+#     specified continuous F (no parameter fitted): its upper limit is the exact quantile of the Kolmogorov
+#     distribution of D_n at 1 - alpha/tests (scipy.stats.kstwo, Simard & L'Ecuyer 2011).  One-sided: a
+#     statistic above it rejects F at level alpha/tests.
+def ks(n: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    from scipy.stats import kstwo
+
+    if n < 1:
+        raise ValueError(f"ks needs n >= 1 samples, got n={n}")
+    a = alpha / tests
+    q = float(kstwo.ppf(1 - a, n))
+    text = (f"exact Kolmogorov quantile of D_n at 1 - {a:.3g}, n = {n}: {q:.4g} (one-sided)"
+            + (f" (Bonferroni over {tests} tests, alpha = {alpha:g})" if tests > 1 else ""))
+    return Tolerance(q, f"ks(alpha={alpha:g}, n={n})", (why + ": " if why else "") + text, relative=False)
+
+
+# ``poisson_count(mean, alpha, tests)`` (added by the li2019 package)
+#     A count of rare events (e.g. sample entries beyond a threshold) whose expected number under the hypothesis
+#     is ``mean``: upper limit the largest k with P(Poisson(mean) >= k + 1) <= alpha/tests, i.e. a count above the
+#     limit rejects the hypothesis at level alpha/tests.  For a Binomial(N, p) count with N p = mean the Poisson
+#     tail is the larger one for k >= N p + 1 (Anderson & Samuels 1967), so the limit is conservative.
+def poisson_count(mean: float, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    from scipy.stats import poisson
+
+    if not mean >= 0:
+        raise ValueError(f"poisson_count needs mean >= 0, got {mean!r}")
+    a = alpha / tests
+    k = 0
+    while poisson.sf(k, mean) > a:  # sf(k) = P(X >= k + 1)
+        k += 1
+    return Tolerance(float(k), f"poisson_count(alpha={alpha:g}, mean={mean:.3g})",
+                     (why + ": " if why else "") + f"largest k with P(Poisson({mean:.3g}) > k) > {a:.3g} is excluded: "
+                     f"a count <= {k} is consistent with the hypothesis at level {a:.3g} (Poisson tail >= binomial tail)",
                      relative=False)
