@@ -321,6 +321,9 @@ def certified(prec: int, why: str = "") -> Tolerance:
                      (why + ": " if why else "")
                      + f"rigorous enclosures (Arb ball arithmetic at {prec} bits, end points rounded outwards); "
                        "a relation holds only if the whole interval satisfies it (no tolerance)", relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
 # Binomial proportions (added by the yarotsky optimization sections; no existing rule covers them).
 #
 # ``clopper_pearson(successes, n, alpha, tests)``
