@@ -139,7 +139,7 @@ CK = claim(
     f"{LECTURE}, 'Backpropagation: key property' (exercise)",
 )
 
-WIDTHS = (16, 32, 64, 128)
+WIDTHS = (16, 32, 64, 96)
 
 
 def flop_counts(width: int, depth: int = 4, batch: int = 8):
@@ -171,7 +171,7 @@ def flop_counts(width: int, depth: int = 4, batch: int = 8):
 
 @CK.precise("operation-count-exponents")
 def _(ctx):
-    """Tanh MLPs of depth 4, widths 16..128 (N ~ 2 depth width^2 batch, W = depth width^2): least-squares
+    """Tanh MLPs of depth 4, widths 16..96 (N ~ 2 depth width^2 batch, W = depth width^2): least-squares
     exponents of the backpropagation count and of the finite-difference count against N.  Predicted 1 and 2
     (W proportional to N here).  Counts are exact integers (the FLOP counter); the only deviation from the
     exponents is the '+1' of the W + 1 passes, which changes the fitted slope by at most 1/W_min: tolerance
