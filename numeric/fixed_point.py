@@ -728,7 +728,14 @@ def critical_ratio_tanh_torch():
 def _q_inf_k(fid, act, B, g):
     g = B.asarray(g)
     _v.check_param(fid, "g", g, 0.0, None, True, True, False)
-    return _solve_qstar("tanh", B, g * g, 0 * g).raise_if_diverged(fid).value
+    with np.errstate(over="ignore"):
+        sw2 = g * g
+    if not bool(B.isfinite(sw2).all()):
+        # q_inf(g) = g^2 E[tanh(sqrt(q_inf) Z)^2] -> g^2 (1 - O(1/g)): where g^2 overflows, so does q_inf.
+        bad = float(g.reshape(-1)[~B.isfinite(sw2).reshape(-1)][0])
+        raise DomainError(f"{fid}: parameter 'g' = {bad!r}: g^2 overflows float64, and q_inf(g) ~ g^2 "
+                          "is not representable (an overflow; use the mpmath backend)")
+    return _solve_qstar("tanh", B, sw2, 0 * g).raise_if_diverged(fid).value
 
 
 q_infinity, q_infinity_torch = _kernel_pair(

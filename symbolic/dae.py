@@ -201,10 +201,13 @@ def _wdae_stable() -> sp.Expr:
 
 def wdae_w_t_mp(lam, gamma, n, tau, w0, t):
     """mpmath evaluation of the exact solution xi E/(E - 1 + xi/w0) (no overflow in mpmath; the sum
-    E - 1 + xi/w0 has terms of one sign for every valid input, so no digits are lost)."""
+    E - 1 + xi/w0 has terms of one sign for every valid input, so no digits are lost once E - 1 is
+    computed as expm1)."""
     x = 1 - n * gamma / lam
-    e = mpmath.exp(2 * lam * x * t / tau)
-    return x * e / (e - 1 + x / w0)
+    arg = 2 * lam * x * t / tau
+    # E - 1 = expm1(arg): at |arg| below 10^-dps, exp(arg) - 1 rounds to 0 at any fixed precision
+    # (lam = 1e-300, N gamma/lam = 5.7e168, t = tau gives arg = -1.1e-131: the value 3.3e299, not w0).
+    return x * mpmath.exp(arg) / (mpmath.expm1(arg) + x / w0)
 
 
 register(
@@ -225,7 +228,7 @@ register(
         "with 1 - e^{-|r|} = -expm1(-|r|): no overflow for either sign of xi and no cancellation."
     ),
     constraints=(
-        Constraint((lam - n * gamma) ** 2 > 0,
+        Constraint(sp.Abs(lam - n * gamma) > 0,
                    "N gamma = lam (xi = 0) is excluded: the printed form is 0/0 there (the limit is w0/(1 + 2 lam w0 t/tau))"),
     ),
 )
@@ -263,12 +266,25 @@ register(
     source="Pretorius et al. 2018, eq. (8) (gamma stands for N gamma, exact for N = 1)",
     summary="Ratio R = alpha_eps/alpha_gamma = (2 lambda + gamma)/(2 lambda + 3 varepsilon) of optimal rates",
 )
+def _gamma_equiv_proof():
+    """Each branch of the rewrite (lam <= eps: lam/(1 + lam/eps); else eps/(1 + eps/lam)) equals the
+    printed lam eps/(lam + eps) (multiply numerator and denominator by eps, resp. lam)."""
+    printed = lam * eps / (lam + eps)
+    return sum(sp.Abs(sp.simplify(b - printed)) for b in (lam / (1 + lam / eps), eps / (1 + eps / lam)))
+
+
 register(
     "dae.gamma_equiv",
     lam * eps / (lam + eps),
     (P_lam, P_eps),
     source="Pretorius et al. 2018, §5 and supplementary E (the value of N gamma; equals gamma for N = 1)",
     summary="Weight decay gamma = lambda varepsilon/(lambda + varepsilon) whose fixed point equals the DAE's",
+    stable=sp.Min(lam, eps) / (1 + sp.Min(lam, eps) / sp.Max(lam, eps)),
+    rewrite_proof=_gamma_equiv_proof,
+    rewrite_note=(
+        "Divided through by max(lam, eps): min/(1 + min/max). The printed product lam eps underflows to 0 "
+        "at lam = eps = 1e-300 (value 5e-301) and overflows at lam = eps = 1e200; min/max <= 1 does neither."
+    ),
 )
 
 # ----------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ evaluated between theta_0 and theta_f; eqs. (23)-(24) use theta/2 inside cosh an
 """
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
@@ -290,3 +291,122 @@ CORRECTED = {
 # eqs. (23)-(24): the two coordinate patches.
 A_23, B_23 = sp.sqrt(c0) * sp.cosh(theta / 2), sp.sqrt(c0) * sp.sinh(theta / 2)
 A_24, B_24 = sp.sqrt(c0) * sp.sinh(theta / 2), sp.sqrt(c0) * sp.cosh(theta / 2)
+
+# ----------------------------------------------------------------------------------------------
+# Section 2 and supplementary B: deep networks (N_l layers, m = N_l - 1 weight matrices).
+N_l = sp.Symbol("N_l", positive=True, integer=True)
+c_lr = sp.Symbol("c", positive=True)
+P_N = Param("N_l", N_l, "number of layers N_l (N_l - 1 weight matrices; section 2)", lower=3, upper=1000,
+            lower_open=False, upper_open=False, integer=True)
+P_N2 = Param("N_l", N_l, "number of layers N_l (N_l - 1 weight matrices; section 2)", lower=2, lower_open=False,
+             integer=True)
+P_c = Param("c", c_lr, "learning-rate constant c: rate 1/(c lambda_1(a_opt)) (supplementary B.1)", lower=0)
+# written as comparisons (not (s - u0)(s - uf) > 0, whose float64 product underflows to 0 at tiny s, u0, uf)
+_SAME_SIDE = Constraint(sp.Or(sp.And(u0 < s, uf < s), sp.And(u0 > s, uf > s)),
+                        "u0 and uf must lie on the same side of the fixed point s")
+
+
+def deep_time_mp(N_l, s, tau, u0, uf):
+    """mpmath reference for saxe.deep_time: t = (tau/m) [A(uf) - A(u0)], A an antiderivative of the inverse rate
+    1/(u^(2-2/m) (s - u)) of eq. (15), m = N_l - 1, written with q = 2/m - 1 in (-1, 0] through the Gauss
+    hypergeometric series (independent of the roots-of-unity form of the float64 kernel):
+
+        u < s:  A(u) = u^q / (q s) 2F1(1, q; q + 1; u/s)                    (term-wise integral of sum u^(q-1+k)/s^(k+1))
+        u > s:  A(u) = u^(q-1) / (1 - q) 2F1(1, 1 - q; 2 - q; s/u)          (of -sum s^k u^(q-2-k))
+        m = 2:  A(u) = ln(u/|s - u|) / s                                    (eq. (11))."""
+    m = int(N_l) - 1
+    s, tau, u0, uf = (mpmath.mpf(x) for x in (s, tau, u0, uf))
+
+    def A(u):
+        if m == 2:
+            return mpmath.log(u / abs(s - u)) / s
+        q = mpmath.mpf(2) / m - 1
+        if u < s:
+            return u**q / (q * s) * mpmath.hyp2f1(1, q, q + 1, u / s)
+        return u ** (q - 1) / (1 - q) * mpmath.hyp2f1(1, 1 - q, 2 - q, s / u)
+
+    return tau / m * (A(uf) - A(u0))
+
+
+deep_time = register(
+    "saxe.deep_time",
+    None,
+    (P_N, P_s, P_tau, P_u0, P_uf),
+    source="Saxe et al. 2013, eq. (15) (its exact integral at finite depth, derived here)",
+    summary="Time for u to travel from u0 to uf under tau du/dt = (N_l-1) u^(2-2/(N_l-1)) (s-u) (eq. 15); "
+            "= saxe.t_learn at N_l = 3",
+    constraints=(_SAME_SIDE,),
+    mp_impl=deep_time_mp,
+    numeric_impl="theorycheck.numeric.saxe_deep:deep_time",
+    notes="Float64 kernel: partial fractions over the (N_l-1)-th roots of unity (numeric/saxe_deep.py); mpmath: "
+          "Gauss hypergeometric antiderivatives (deep_time_mp).  Signed time, as saxe.t_learn.",
+)
+
+# eq. (17), as printed: the N_l -> oo integral of (16)
+T17_PRINTED = tau / N_l * (sp.log(uf * (u0 - s) / (u0 * (uf - s))) / s**2 + 1 / (s * u0) - 1 / (s * uf))
+_LOG_LEARN = sp.Piecewise((log1p(sp.Max(_D_LEARN, -HALF)), sp.Abs(_D_LEARN) < HALF), (sp.log(_R_LEARN), True))
+T17_STABLE = tau * (_LOG_LEARN / s**2 + (uf - u0) / (s * u0 * uf)) / N_l
+
+
+def _t17_proof():
+    """The log arguments of (17) and (11) are the same rational function (both factors negated), so (17) =
+    (tau/N_l)[(2/(tau s)) t_learn + (uf - u0)/(s u0 uf)] with t_learn's proven stable form."""
+    same = sp.simplify(uf * (u0 - s) / (u0 * (uf - s)) - _R_LEARN)
+    rest = sp.simplify(T17_PRINTED - tau / N_l * (T_LEARN_PRINTED * 2 / (tau * s) + (uf - u0) / (s * u0 * uf)))
+    # the log branch of the stable form is t_learn's (2s/tau) t_learn, proven there
+    lg = sp.simplify(_LOG_LEARN * tau / (2 * s) - T_LEARN_STABLE)
+    return (sp.Abs(same) + sp.Abs(sp.simplify(sp.expand_log(rest, force=True))) + sp.Abs(lg)
+            + _t_learn_proof())
+
+
+deep_time_approx = register(
+    "saxe.deep_time_approx",
+    T17_PRINTED,
+    (P_N2, P_s, P_tau, P_u0, P_uf),
+    source="Saxe et al. 2013, eq. (17)",
+    summary="Large-depth learning time (tau/N_l)[ln(uf(u0-s)/(u0(uf-s)))/s^2 + 1/(s u0) - 1/(s uf)] of eq. (16)",
+    stable=T17_STABLE,
+    rewrite_proof=_t17_proof,
+    rewrite_note="The logarithm is that of eq. (11) (same argument), evaluated through t_learn's stable form "
+                 "(log1p near uf = u0); 1/(s u0) - 1/(s uf) = (uf - u0)/(s u0 uf) without cancellation.  Below "
+                 "s both terms have the sign of uf - u0, so their sum does not cancel.",
+    constraints=(Constraint(sp.And(u0 < s, uf < s),
+                            "u0 and uf must lie below the fixed point s (learning from small u0, as in the text "
+                            "after (17)); above s the two terms of (17) cancel to O(s^2/u^2) relative and float64 "
+                            "loses every digit (use the mpmath backend there)"),),
+)
+
+LAMBDA1_MAX = (N_l - 1) * s ** ((2 * N_l - 4) / (N_l - 1)) / tau
+lambda1_max = register(
+    "saxe.lambda1_max",
+    LAMBDA1_MAX,
+    (P_N2, P_s, P_tau),
+    source="Saxe et al. 2013, supplementary eq. (41)",
+    summary="Maximum over a in [0, s^(1/(N_l-1))] of the top Hessian eigenvalue (37) on the symmetric manifold: "
+            "(N_l-1) s^((2N_l-4)/(N_l-1)) / tau",
+    mp_impl=lambda N_l, s, tau: (N_l - 1) * s ** (mpmath.mpf(2 * N_l - 4) / (N_l - 1)) / tau,
+    # hand-written: pow(s, fl(p)) with the exponent p = (2N_l-4)/(N_l-1) rounded costs |p ln s| eps/2
+    # relative (115 ulps at s = 1e300), beyond a backward-stable evaluation; the kernel Newton-corrects
+    # the root s^(1/(N_l-1)) instead (numeric/saxe_deep.py)
+    numeric_impl="theorycheck.numeric.saxe_deep:lambda1_max",
+)
+
+DELAY_PRINTED = c_lr * s / u0 - c_lr * s / uf
+_DELAY_BRANCHES = ((c_lr * s / u0) * sp.UnevaluatedExpr((uf - u0) / uf),
+                   (c_lr * s / uf) * sp.UnevaluatedExpr((uf - u0) / u0))
+_DELAY_STABLE = sp.Piecewise((_DELAY_BRANCHES[0], u0 <= uf), (_DELAY_BRANCHES[1], True))
+delay = register(
+    "saxe.delay",
+    DELAY_PRINTED,
+    (P_c, P_s, P_u0, P_uf),
+    source="Saxe et al. 2013, supplementary eqs. (43)-(45)",
+    summary="t_inf - t_3 = c s/u0 - c s/uf: extra learning time of an infinitely deep network over a three-layer "
+            "one, learning rates 1/(c lambda_1(a_opt)) (eq. 45 before its approximation)",
+    stable=_DELAY_STABLE,
+    rewrite_proof=lambda: sum(sp.Abs(sp.simplify(b.doit() - DELAY_PRINTED)) for b in _DELAY_BRANCHES),
+    rewrite_note="c s/u0 - c s/uf = (c s/min(u0, uf)) ((uf - u0)/max(u0, uf)): one subtraction of the inputs "
+                 "themselves (exact relative error for nearby u0, uf) instead of two rounded quotients that "
+                 "cancel; the second factor has modulus <= 1, so it never overflows and no product u0 uf "
+                 "(subnormal at u0 = 1e-11, uf = 1e-300) is formed.",
+    constraints=(_SAME_SIDE,),
+)

@@ -8,8 +8,8 @@ expression), so a newly registered formula is covered without edits.  Three piec
   points themselves, points just inside a bound, integers as integers;
 * invalid inputs for every parameter (below/above a bound, an open end point, a non-integer,
   NaN, +-inf) and points that violate each cross-parameter constraint;
-* the error bound of a float64 kernel at a point (:func:`error_bound`), from the formula's
-  condition number and the kernel's operation count (derivation in its docstring);
+* the error bound of a float64 kernel at a point (``error_bound``, defined in verify/accuracy.py and
+  re-exported here), from the formula's condition number and the kernel's operation count;
 * a guard that turns a run-away evaluation (time or memory) into a fast, reported failure.
 """
 from __future__ import annotations
@@ -18,46 +18,21 @@ import math
 import re
 import resource
 import signal
-import warnings
 from contextlib import contextmanager
 from fractions import Fraction
 from functools import lru_cache
 
-import mpmath
 import numpy as np
-import sympy as sp
 from hypothesis import assume
 from hypothesis import strategies as st
 
 from theorycheck.symbolic.registry import Formula, get
-from theorycheck.verify.formulas import constraint_holds, generated_function
+from theorycheck.verify.formulas import constraint_holds
 
-EPS = float(np.finfo(np.float64).eps)
-# Gradual underflow: below the smallest normal number every operation has an absolute error of at
-# most half the smallest subnormal, 2^-1075.
-SUBNORMAL = 2.0 ** -1074
-
-# Unit roundoffs per operation of a hand-written kernel (quadrature / Newton / closed forms through
-# lgamma), summed from the documented pieces: tanh/exp/sqrt of a node and the weight product, ~4;
-# NumPy/Torch pairwise summation of at most ~1e5 trapezoid nodes, log2(1e5) ~ 17 (relative to the
-# sum of |terms|); the Newton stopping floor of numeric/fixed_point.py, 8 eps max(|x|, scale);
-# the quadrature truncation of numeric/gaussian.py, 1e-19 relative (negligible); and the closed-form
-# post-processing of a solved q* or c* (log, the slope map, division), ~8 roundings with a 1-ulp
-# libm each.  4 + 17 + 8 + 8 = 37, rounded up to the next power of two.
-K_HAND = 64
-
-
-def k_ops(f: Formula) -> int:
-    """Roundings per evaluation: a generated kernel's SymPy operation count + 1 (final rounding).
-
-    The count covers every branch of a Piecewise, so it bounds the longest evaluation path.  Each
-    arithmetic operation is correctly rounded (<= 1/2 ulp) and each libm call is within 1 ulp, so a
-    backward-stable evaluation perturbs the result by at most ``k`` ulps of the quantities it
-    combines.  Hand-written kernels get :data:`K_HAND`.
-    """
-    if not f.generated:
-        return K_HAND
-    return int(sp.count_ops(f.codegen_expr)) + 1
+# The float64 error model (backward-stability bound) lives in verify/accuracy.py, shared with
+# `theorycheck accuracy`; re-exported here for the tests.
+from theorycheck.verify.accuracy import (EPS, K_HAND, SUBNORMAL, error_bound, k_ops, sensitivity,  # noqa: E402,F401
+                                         term_scale)
 
 
 # ----------------------------------------------------------------------------------------- drawing
@@ -232,117 +207,6 @@ def constraint_violations(f: Formula, c, tries: int = 20000) -> tuple[dict, list
     if fallback is not None:
         return fallback
     raise AssertionError(f"{f.id}: no point violating only {c.relation} found in {tries} draws")
-
-
-# ------------------------------------------------------------------------------- error bounds
-@lru_cache(maxsize=None)
-def _mp_gradient(fid: str):
-    """mpmath functions x_i * df/dx_i of a closed form (None for hand-written formulas)."""
-    f = get(fid)
-    if f.expr is None:
-        return None
-    out = []
-    for p in f.params:
-        if p.integer:
-            continue
-        d = p.symbol * sp.diff(f.expr, p.symbol)
-        out.append((p.name, sp.lambdify(f.symbols, d, modules=[{"DiracDelta": lambda *a: 0}, "mpmath"])))
-    return out
-
-
-def _to_mpf(x: Fraction):
-    return mpmath.mpf(x.numerator) / mpmath.mpf(x.denominator)
-
-
-def sensitivity(f: Formula, values: dict) -> float:
-    """sum_i |x_i df/dx_i| over the non-integer parameters (the condition number times |f|).
-
-    Closed forms: the exact derivative (SymPy) evaluated in mpmath at 50 digits (cancellation-proof
-    at the magnitudes drawn); DiracDelta (the derivative of a kink) is 0 off the kink.  Hand-written
-    kernels, and closed forms whose derivative has a removable singularity at the point (mpmath
-    ZeroDivisionError): a float64 central difference of the NumPy kernel with relative step
-    h = eps^(1/3) ~ 6e-6, which minimizes truncation (h^2 |x^3 f'''| / 6) plus rounding
-    (eps |f| cond / h) and gives the derivative to ~eps^(2/3) ~ 4e-11 of the scale -- far more than
-    the one significant digit a tolerance needs.  A one-sided difference is used where the symmetric
-    step leaves the domain (closed end points, constraints).  The reference value is never taken
-    from this kernel: a wrong kernel cannot widen its own bound by more than its own error times
-    ~1e-10 (its noise over the step, times k eps).  A parameter at 0 contributes 0: a relative
-    perturbation leaves it exactly 0.
-    """
-    grads = dict(_mp_gradient(f.id) or [])
-    ex = exact(values)
-    total = 0.0
-    for p in f.params:
-        if p.integer or values[p.name] == 0.0:
-            continue
-        v = None
-        if p.name in grads:
-            try:
-                with mpmath.workdps(50):
-                    d = grads[p.name](*[_to_mpf(ex[q.name]) for q in f.params])
-                    v = float(abs(d.real if isinstance(d, mpmath.mpc) else d))
-            except ZeroDivisionError:
-                v = None
-        if v is None:
-            v = _fd(f, values, p)
-        total += v
-    return total
-
-
-def _fd(f: Formula, values: dict, p) -> float:
-    fn = generated_function(f, "numpy")
-    h = EPS ** (1.0 / 3.0)
-    x = values[p.name]
-    for lo_s, hi_s in ((-h, h), (0.0, h), (-h, 0.0)):
-        a, b = dict(values), dict(values)
-        a[p.name], b[p.name] = x * (1 + lo_s), x * (1 + hi_s)
-        try:
-            with warnings.catch_warnings():  # overflow is reported by the kernel's DomainError
-                warnings.simplefilter("ignore", RuntimeWarning)
-                fa = float(fn(*args_of(f, a)))
-                fb = float(fn(*args_of(f, b)))
-        except ValueError:
-            continue
-        return abs((fb - fa) / (hi_s - lo_s))  # = |x df/dx|
-    return math.inf
-
-
-def term_scale(f: Formula, values: dict) -> float:
-    """A bound on the magnitude of the terms a quadrature kernel sums (0 when there is no quadrature).
-
-    A value computed as a sum of terms has an absolute rounding error ~ k eps sum|terms|, which the
-    relative bound misses where the sum cancels (a covariance near rho = 0, a Hermite coefficient
-    that decays in k).  Bounds by Cauchy-Schwarz, from the registry itself:
-    gauss.cov.<act>: |E phi(u1) phi(u2)| and E|phi(u1) phi(u2)| <= sqrt(C(1, q1, q1) C(1, q2, q2));
-    hermite.coeff.<act>: |E phi(Z) h_k(Z)| <= sqrt(E phi^2 E h_k^2) = sqrt(gauss.norm2.<act>).
-    """
-    if f.generated:
-        return 0.0
-    act = f.id.rsplit(".", 1)[1]
-    if f.id.startswith("gauss.cov."):
-        fn = generated_function(f, "numpy")
-        q1, q2 = values["q1"], values["q2"]
-        return math.sqrt(abs(float(fn(1.0, q1, q1)) * float(fn(1.0, q2, q2))))
-    if f.id.startswith("hermite.coeff."):
-        g = get(f"gauss.norm2.{act}")
-        extra = [values[p.name] for p in g.params]
-        return math.sqrt(abs(float(generated_function(g, "numpy")(*extra))))
-    return 0.0
-
-
-def error_bound(f: Formula, values: dict, value: float) -> tuple[float, float]:
-    """(absolute bound, k) for a float64 kernel's error at ``values`` whose exact value is ``value``.
-
-        bound = k eps (|f| + sum_i |x_i df/dx_i| + S) + k 2^-1074
-
-    i.e. (c0 + cond) k eps |f| with c0 = 1 (the kernel's own roundings of its result) and
-    cond = sum_i |x_i f_i / f| (its roundings seen as relative perturbations of the inputs: the
-    backward-stability model); S is :func:`term_scale` for quadrature kernels and the last term
-    covers gradual underflow.  Writing it as an absolute bound keeps it meaningful where f = 0.
-    """
-    k = k_ops(f)
-    sens = sensitivity(f, values)
-    return k * EPS * (abs(value) + sens + term_scale(f, values)) + k * SUBNORMAL, k
 
 
 # ------------------------------------------------------------------------------------ guard

@@ -17,7 +17,7 @@ import pytest
 from theorycheck.symbolic import gauss as SG
 from theorycheck.symbolic import meanfield as SM
 from theorycheck.symbolic import mpquad
-from theorycheck.symbolic.registry import load_all
+from theorycheck.symbolic.registry import get, load_all
 from theorycheck.verify.formulas import ParameterError, evaluate, evaluate_mpmath
 
 load_all()
@@ -173,3 +173,20 @@ def test_zero_is_confirmed_far_away():
 
     got = evaluate_mpmath(_formula_like("fake.hidden", impl), {}, 30)
     assert got == mpmath.mpf(10) ** -150 or abs(got / mpmath.mpf(10) ** -150 - 1) < mpmath.mpf(10) ** -29
+
+
+def test_rounding_residue_of_an_exact_cancellation_is_zero():
+    # u = (sigma - c^2/sigma)/4 at t = 0 is exactly 0 (sigma = a0^2, c^2 = a0^4) but leaves a residue of
+    # ~10^-P at P working digits; 50 more digits shrink it by far more than 10^40, so the value is 0.
+    got = evaluate_mpmath(get("saxe.u_hyperbolic"), {"s": Fraction(7120816245988179, 2**51),
+                                                      "tau": Fraction(3628605449883815, 2**58),
+                                                      "a0": Fraction(1), "b0": Fraction(0), "t": Fraction(0)}, 30)
+    assert got == 0
+
+
+def test_a_residue_that_does_not_shrink_is_a_value():
+    def impl():  # 0 below 120 digits, then 1e-150 at every higher precision: a true value, not a residue
+        return mpmath.mpf(0) if mpmath.mp.dps < 120 else mpmath.mpf(10) ** -150 * (1 + mpmath.mpf(10) ** -mpmath.mp.dps)
+
+    got = evaluate_mpmath(_formula_like("fake.tiny", impl), {}, 30)
+    assert abs(got / mpmath.mpf(10) ** -150 - 1) < mpmath.mpf(10) ** -29

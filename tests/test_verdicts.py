@@ -166,3 +166,71 @@ def test_full_smoke_run_statuses_rederive_from_json(tmp_path):
     main(["verify", "--scale", "smoke", "--quiet", "--json", str(out)])
     payload = load_results(out)  # raises on any status that does not follow from its record
     assert len(payload["results"]) == sum(len(c.checks) for c in all_claims())
+
+
+# ------------------------------------------------------------------------------ certified (interval) kind
+_CT = T.certified(104, "test")
+
+
+@pytest.mark.parametrize("terms,status", [
+    ([("x", ["0.1", "0.2"], "<", 0.25)], "passed"),
+    ([("x", ["0.1", "0.3"], "<", 0.25)], "failed"),          # straddles the limit: not proven
+    ([("x", ["0.1", "0.25"], "<", 0.25)], "failed"),         # strict: hi == limit is not < limit
+    ([("x", ["0.1", "0.25"], "<=", "0.25")], "passed"),
+    ([("x", ["1.5", "2"], ">", 1)], "passed"),
+    ([("x", ["0.999", "2"], ">", 1)], "failed"),
+    ([("x", ["0.1", "0.2"], "in", ["0.05", "0.25"])], "passed"),
+    ([("x", ["0.1", "0.3"], "in", ["0.05", "0.25"])], "failed"),
+    ([("x", ["0.3", "0.4"], "outside", ["0.05", "0.25"])], "passed"),
+    ([("x", ["0.2", "0.4"], "outside", ["0.05", "0.25"])], "failed"),
+    ([("n", ["0", "0"], "==", 0)], "passed"),
+    ([("n", ["0", "1"], "==", 0)], "failed"),                # a non-degenerate interval proves no equality
+    # exact decimal comparison: 0.1 as a double is above the decimal 0.1
+    ([("x", ["0.0", "0.1"], "<=", 0.1)], "passed"),
+    ([("x", ["0.0", "0.10000000000000000556"], "<=", 0.1)], "failed"),
+])
+def test_certified_status_follows_from_the_recorded_interval(terms, status):
+    rec = _record(Outcome.certified(terms, _CT))
+    assert rec["comparison"]["kind"] == "certified"
+    assert rec["status"] == status and derive_status(rec) == status
+    assert rec["comparison"]["terms"][0]["value"] == terms[0][1]  # the interval is recorded as strings
+
+
+def test_certified_rejects_values_that_are_not_enclosures():
+    with pytest.raises(ValueError, match="enclosure"):
+        Outcome.certified([("x", 0.5, "<", 1)], _CT)
+    with pytest.raises(ValueError, match="enclosure"):
+        Outcome.certified([("x", ["2", "1"], "<", 3)], _CT)  # lo > hi
+    with pytest.raises(ValueError, match="interval limit"):
+        Outcome.certified([("x", ["1", "2"], "in", 3)], _CT)
+    # a malformed interval in a record never holds (it cannot prove anything)
+    assert not Term("x", ["nan", "1"], "<", 2).holds() and not Term("x", ["2", "1"], "<", 3).holds()
+    # 'in' / 'outside' are defined for enclosures only
+    assert not Term("x", 0.5, "in", ["0", "1"]).holds()
+
+
+def test_load_results_rejects_a_tampered_certified_record(tmp_path):
+    rec = _record(Outcome.certified([("q*", ["0.61", "0.62"], ">", 0), ("nu'(q*)", ["0.55", "0.56"], "<", 1)], _CT))
+    assert rec["status"] == "passed"
+    write_json(tmp_path / "ok.json", {"results": [rec]})
+    assert load_results(tmp_path / "ok.json")["results"][0]["status"] == "passed"
+    # widen the recorded enclosure so that it no longer proves nu'(q*) < 1, keeping status 'passed'
+    bad = json.loads(json.dumps(rec))
+    bad["comparison"]["terms"][1]["value"] = ["0.55", "1.01"]
+    write_json(tmp_path / "bad.json", {"results": [bad]})
+    with pytest.raises(ResultsFileError, match="implies 'failed'"):
+        load_results(tmp_path / "bad.json")
+    # the recorded 'holds' flags are not trusted either: only the interval end points decide
+    bad2 = json.loads(json.dumps(rec))
+    bad2["comparison"]["terms"][1]["value"] = ["1.2", "1.3"]
+    bad2["comparison"]["terms"][1]["holds"] = True
+    write_json(tmp_path / "bad2.json", {"results": [bad2]})
+    with pytest.raises(ResultsFileError, match="implies 'failed'"):
+        load_results(tmp_path / "bad2.json")
+
+
+def test_all_of_keeps_interval_semantics():
+    a = Outcome.certified([("x", ["0.1", "0.2"], "<", 1)], _CT)
+    b = Outcome.certified([("y", ["0.9", "1.1"], "<", 1)], _CT)
+    assert Outcome.all_of([a]).passed and not Outcome.all_of([a, b]).passed
+    assert Outcome.all_of([a, b]).comparison.kind == "certified"

@@ -1,6 +1,7 @@
-"""The ``theorycheck`` command line: list, verify, formula, codegen, figure.
+"""The ``theorycheck`` command line: list, show, verify, report, formula, codegen, figure, accuracy.
 
-Exit codes: 0 success; 1 a check failed or errored (verify) or generated code drifted (codegen --check);
+Exit codes: 0 success; 1 a check failed or errored (verify), generated code drifted (codegen --check) or a
+formula is worse than its documented accuracy (accuracy);
 2 refused input (``theorycheck: error: ...`` naming the parameter, its value and the valid domain;
 for ``formula --batch`` after the good lines were printed); 70 an internal error (a bug; the variable
 THEORYCHECK_TRACEBACK=1 shows its traceback); 130 interrupted by Ctrl-C (verify writes the results of
@@ -174,6 +175,42 @@ class _GracefulInterrupt:
         return False
 
 
+def _verify_plan(args, todo, json_path):
+    """--jobs/--scheduler/--timeout/--resume of `verify`: (parallel?, resumed records, problem or None)."""
+    from theorycheck.verify.runner import ResultsFileError, resumable
+
+    if args.scheduler is not None and args.jobs is not None:
+        return False, {}, "--jobs and --scheduler exclude each other (--scheduler runs on the workers of that cluster)"
+    if args.scheduler is not None and not args.scheduler.strip():
+        return False, {}, f"--scheduler {args.scheduler!r} is not an address (e.g. tcp://10.0.0.5:8786)"
+    parallel = args.scheduler is not None or (args.jobs or 1) > 1 or args.timeout is not None
+    if parallel:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            return False, {}, ("--jobs N > 1, --scheduler and --timeout run the checks on a Dask cluster: "
+                               "install it with pip install 'dask[distributed]' (or the extra theorycheck[distributed])")
+    resumed = {}
+    if args.resume is not None:
+        try:
+            resumed = resumable(args.resume, args.scale, args.seed)
+        except ResultsFileError as exc:
+            return False, {}, str(exc)
+        wanted = {(c.id, k.name) for c, k in todo}
+        resumed = {key: r for key, r in resumed.items() if key in wanted}
+    return parallel, resumed, None
+
+
+def _run_verify_parallel(args, todo, device, progress, stop, on_result, cluster_report):
+    """The selected checks on a Dask cluster (embedded for --jobs/--timeout, external for --scheduler)."""
+    from theorycheck.verify.distributed import cluster_client, run_distributed
+
+    jobs = None if args.scheduler is not None else (args.jobs or 1)
+    with cluster_client(jobs=jobs, scheduler=args.scheduler) as client:
+        run_distributed(client, todo, scale=args.scale, device=device, seed=args.seed, timeout=args.timeout,
+                        progress=progress, on_result=on_result, interrupted=stop.check, report=cluster_report)
+
+
 def cmd_verify(args) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -181,7 +218,7 @@ def cmd_verify(args) -> int:
 
     from theorycheck.verify.context import resolve_device
     from theorycheck.verify.registry import UnknownClaimError, select
-    from theorycheck.verify.runner import iter_checks, run, write_json
+    from theorycheck.verify.runner import code_version, iter_checks, result_from_dict, run, write_json
 
     try:
         claims = select(args.claims)
@@ -201,14 +238,45 @@ def cmd_verify(args) -> int:
     todo = iter_checks(claims, tiers)
     if not todo:
         return _err("no checks selected (claims %s, tier %s)" % (args.claims or "all", args.tier or "all"))
+    parallel, resumed, problem = _verify_plan(args, todo, json_path)
+    if problem:
+        return _err(problem)
     console = Console(stderr=True)
     t0 = time.time()
-    results = []  # filled as each check finishes, so an interrupt keeps the finished ones
+    # filled as each check finishes, so an interrupt keeps the finished ones; --resume's records first
+    results = [result_from_dict(r) for r in resumed.values()]
     interrupted = False
     stop = _GracefulInterrupt()
+    if parallel:  # Dask is imported only for a parallel run
+        from theorycheck.verify.distributed import RunReport
+
+        cluster_report = RunReport()
+    else:
+        cluster_report = None
+
+    def make_payload(final: bool) -> dict:
+        order = {(c.id, k.name): i for i, (c, k) in enumerate(todo)}
+        ordered = sorted(results, key=lambda r: order.get((r.claim_id, r.check), len(order)))
+        counts = {s: sum(r.status == s for r in ordered) for s in ("passed", "erratum", "failed", "error")}
+        payload = {"scale": args.scale, "device": device, "seed": args.seed, "seconds": time.time() - t0,
+                   "counts": counts, "code_version": code_version(),
+                   "jobs": None if args.scheduler else (args.jobs or 1), "scheduler": args.scheduler,
+                   "results": [r.as_dict() for r in ordered]}
+        if resumed:
+            payload["resumed"] = {"from": args.resume, "checks": len(resumed)}
+        if cluster_report is not None and cluster_report.retried:
+            payload["retried"] = dict(cluster_report.retried)
+        if not final:
+            payload["partial"] = {"finished": len(results), "selected": len(todo)}
+        return payload
+
+    def checkpoint(r) -> None:  # the results file is rewritten (atomically) after every finished check
+        if json_path:
+            write_json(json_path, make_payload(final=False))
+
     with stop, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=args.quiet) as prog:
-        task = prog.add_task("verify", total=len(todo))
+        task = prog.add_task("verify", total=len(todo), completed=len(results))
 
         def progress(c, k, r):
             if r is None:
@@ -221,13 +289,34 @@ def cmd_verify(args) -> int:
                     console.print(f"[red]{r.status.upper()}[/red] {c.id} [{k.tier}] {k.name}: {r.detail[:300]}")
 
         try:
-            run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, progress=progress)
+            if parallel:
+                remaining = [(c, k) for c, k in todo if (c.id, k.name) not in resumed]
+                if remaining:
+                    _run_verify_parallel(args, remaining, device, progress, stop, checkpoint, cluster_report)
+            else:
+                run(claims, tiers=tiers, scale=args.scale, device=device, seed=args.seed, skip=resumed,
+                    progress=lambda c, k, r: (progress(c, k, r), r is not None and checkpoint(r)))
         except KeyboardInterrupt:
             interrupted = True
+        except Exception as exc:
+            if not parallel:
+                raise
+            from theorycheck.verify.distributed import ClusterError
+
+            if not isinstance(exc, ClusterError):
+                raise
+            if json_path and results:
+                write_json(json_path, make_payload(final=False))
+            return _err(str(exc), 1 if results else 2)
     elapsed = time.time() - t0
-    counts = {s: sum(r.status == s for r in results) for s in ("passed", "erratum", "failed", "error")}
+    payload = make_payload(final=True)
+    payload["seconds"] = elapsed
+    counts = payload["counts"]
+    order = {(c.id, k.name): i for i, (c, k) in enumerate(todo)}
+    results.sort(key=lambda r: order.get((r.claim_id, r.check), len(order)))
     out = Console(width=None if sys.stdout.isatty() else 200)
-    table = Table(title=f"theorycheck verify — scale {args.scale}, device {device}, seed {args.seed}")
+    where = (f", scheduler {args.scheduler}" if args.scheduler else f", {args.jobs or 1} jobs" if parallel else "")
+    table = Table(title=f"theorycheck verify — scale {args.scale}, device {device}, seed {args.seed}{where}")
     for col in ("claim", "tier", "check", "status", "comparison (the verdict)", "tolerance rule", "s"):
         table.add_column(col, overflow="fold")
     style = {"passed": "green", "erratum": "yellow", "failed": "red", "error": "red"}
@@ -239,17 +328,19 @@ def cmd_verify(args) -> int:
                                         f"{sum(t.holds() for t in cmp.terms)}/{len(cmp.terms)} terms hold "
                                         f"({cmp.kind}, {cmp.combine})")
         table.add_row(r.claim_id, r.tier, r.check, f"[{style[r.status]}]{r.status}[/]", shown, r.tolerance_rule,
-                      f"{r.seconds:.2f}")
+                      "resumed" if (r.claim_id, r.check) in resumed else f"{r.seconds:.2f}")
     out.print(table)
     errata = [r for r in results if r.status == "erratum"]
     if errata:
         out.print("[yellow]Errata (printed statement fails, corrected statement passes):[/yellow]")
         for r in errata:
             out.print(f"  {r.claim_id} / {r.check}: {r.correction}")
+    if resumed:
+        out.print(f"{len(resumed)} checks kept from {args.resume} (--resume: passed/erratum, same code, scale, seed)")
+    for name, cause in (cluster_report.retried if cluster_report is not None else {}).items():
+        out.print(f"[yellow]retried[/yellow] {name} once after: {cause[:200]}")
     out.print(f"{counts['passed']} passed, {counts['erratum']} errata, {counts['failed']} failed, "
               f"{counts['error']} errors in {elapsed:.1f} s")
-    payload = {"scale": args.scale, "device": device, "seed": args.seed, "seconds": elapsed, "counts": counts,
-               "results": [r.as_dict() for r in results]}
     if interrupted:
         payload["interrupted"] = {"finished": len(results), "selected": len(todo)}
         out.print(f"[red]interrupted[/red]: {len(results)} of {len(todo)} checks finished")
@@ -262,8 +353,31 @@ def cmd_verify(args) -> int:
         from theorycheck.verify.report import write_report
 
         path = write_report(args.report, payload, claims, scale=args.scale, seed=args.seed)
-        out.print(f"report written to {path}")
+        out.print(f"report written to {path} (and {Path(args.report) / 'index.html'})")
     return 0 if counts["failed"] == 0 and counts["error"] == 0 else 1
+
+
+# ---------------------------------------------------------------------------------------- report
+def cmd_report(args) -> int:
+    """A static HTML site (and report.md) from a results file of `theorycheck verify --json`."""
+    from theorycheck.verify.runner import ResultsFileError, load_results
+
+    try:
+        payload = load_results(args.results)
+    except ResultsFileError as exc:
+        return _err(str(exc))
+    if not args.out.strip():
+        return _err(f"-o {args.out!r} is not a directory path")
+    rp = Path(args.out)
+    problem = (f"-o {args.out!r} is a file, not a directory" if rp.exists() and not rp.is_dir() else
+               _writable_dir(rp, "-o", args.out))
+    if problem:
+        return _err(problem)
+    from theorycheck.verify.report import write_report
+
+    md = write_report(rp, payload, figures=not args.no_figures)
+    print(f"wrote {rp / 'index.html'} and {md}")
+    return 0
 
 
 # --------------------------------------------------------------------------------------- formula
@@ -404,6 +518,13 @@ def _show(f, what: str) -> int:
         print(sp.srepr(f.expr) if False else str(f.expr))
         if f.stable is not None:
             print(f"# stable rewrite used by codegen: {f.stable}")
+    elif what == "code" and not f.generated:
+        # a hand-written kernel (its expression is for the mpmath backend and the docs): show its source
+        import importlib
+        import inspect
+
+        mod, name = f.numeric_impl.split(":")
+        print(inspect.getsource(getattr(importlib.import_module(mod), name)).rstrip())
     elif what == "code":
         from theorycheck.symbolic.codegen import generate_topic
         from theorycheck.symbolic.registry import topics
@@ -434,6 +555,61 @@ def cmd_codegen(args) -> int:
     if not changed:
         print("numeric/generated/ is up to date")
     return 0
+
+
+# -------------------------------------------------------------------------------------- accuracy
+def _fmt_ulps(x) -> str:
+    return "-" if x is None else (f"{x:.3g}" if x < 1e4 else f"{x:.2e}")
+
+
+def cmd_accuracy(args) -> int:
+    """Max/median error in ulps of NumPy float64, Torch float64 and Torch float32 against mpmath for every
+    formula (verify/accuracy.py); exit 1 when a formula is worse than its documented bound."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from theorycheck.symbolic.registry import UnknownFormulaError
+    from theorycheck.verify.accuracy import accuracy_rows, summary
+    from theorycheck.verify.runner import write_json
+
+    if args.samples < 0 or args.samples > 10000:
+        return _err(f"--samples {args.samples} is outside the integers in [0, 10000]")
+    if args.json:
+        problem = _writable_file(args.json, "--json")
+        if problem:
+            return _err(problem)
+    err = Console(stderr=True)
+    t0 = time.perf_counter()
+    try:
+        with err.status("accuracy") as status:
+            rows = accuracy_rows(args.ids or None, samples=args.samples, seed=args.seed,
+                                 progress=lambda fid: status.update(f"accuracy: {fid}"))
+    except UnknownFormulaError as exc:
+        return _err(str(exc).strip('"'))
+    seconds = time.perf_counter() - t0
+    t = Table(title=f"float error in ulps (|err| / (eps |f|)) vs mpmath; {args.samples} random points per formula "
+                    "plus the domain's edges; documented bound: k eps (|f| + sum |x df/dx| + S)")
+    for col in ("formula", "backend", "compared", "refused", "skipped", "max ulps", "median ulps",
+                "worst err/bound", "status"):
+        t.add_column(col, justify="left" if col in ("formula", "backend", "status") else "right")
+    for r in rows:
+        style = {"failed": "bold red", "passed": "green"}.get(r["status"], "dim")
+        t.add_row(r["formula"], r["backend"], str(r["compared"]), str(r["refused"]), str(r["skipped"]),
+                  _fmt_ulps(r["max_ulps"]), _fmt_ulps(r["median_ulps"]), _fmt_ulps(r["worst_ratio"]),
+                  f"[{style}]{r['status']}[/{style}]")
+    out = Console(width=None if sys.stdout.isatty() else 200)
+    out.print(t)
+    failed = [r for r in rows if r["status"] == "failed"]
+    for r in failed:
+        w = (r["failures"] or r["errors"])[0]
+        out.print(f"[red]FAILED[/red] {r['formula']} ({r['backend']}): {w}")
+    n_f = len({r["formula"] for r in rows})
+    out.print(f"{n_f} formulas, {len(rows)} rows, {len(failed)} failed, {seconds:.1f} s")
+    if args.json:
+        write_json(args.json, {"samples": args.samples, "seed": args.seed, "seconds": seconds,
+                               "summary": summary(rows), "rows": rows})
+        out.print(f"wrote {args.json}")
+    return 1 if failed else 0
 
 
 # ---------------------------------------------------------------------------------------- figure
@@ -503,7 +679,29 @@ def _dps(text: str) -> int:
     return v
 
 
+def _jobs(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"jobs {text!r} is not an integer") from None
+    if not 1 <= v <= 1024:
+        raise argparse.ArgumentTypeError(f"jobs {text} is outside the integers in [1, 1024]")
+    return v
+
+
+def _timeout(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"timeout {text!r} is not a number of seconds") from None
+    if not 0 < v < float("inf"):
+        raise argparse.ArgumentTypeError(f"timeout {text} is outside (0, inf) seconds")
+    return v
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from theorycheck.verify.registry import TIERS
+
     p = argparse.ArgumentParser(prog="theorycheck", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -520,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("verify", help="run the checks (the main job)")
     s.add_argument("claims", nargs="*", help="claim ids or prefixes (default: all)")
-    s.add_argument("--tier", choices=["exact", "precise", "simulation"])
+    s.add_argument("--tier", choices=list(TIERS))
     s.add_argument("--scale", choices=["smoke", "default", "paper"], default="default")
     s.add_argument("--device", default="auto", help="auto | cpu | cuda")
     s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
@@ -530,7 +728,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report", metavar="DIR", help="also write DIR/report.md, DIR/results.json and the figures "
                    "of the selected papers as PNG")
     s.add_argument("--quiet", action="store_true", help="no progress display")
+    s.add_argument("--jobs", type=_jobs, metavar="N", help="run the checks in parallel on an embedded Dask cluster "
+                   "of N worker processes (default 1: in this process)")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="run the checks on an existing Dask cluster "
+                   "(`dask scheduler`, then `dask worker ADDRESS` on each machine), e.g. tcp://10.0.0.5:8786")
+    s.add_argument("--timeout", type=_timeout, metavar="SECONDS", help="per-check time limit: a check that "
+                   "exceeds it is an error (runs the checks on worker processes, even with --jobs 1)")
+    s.add_argument("--resume", metavar="FILE", help="keep the passed/erratum results of FILE (same code version, "
+                   "scale and seed) and run only the other checks")
     s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("report", help="write a static HTML report (and report.md) from a results file")
+    s.add_argument("results", metavar="RESULTS.json", help="a results file of `theorycheck verify --json`")
+    s.add_argument("-o", "--out", required=True, metavar="DIR", help="output directory (index.html)")
+    s.add_argument("--no-figures", action="store_true", help="do not draw the papers' figures")
+    s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("formula", help="evaluate or show a registered formula")
     s.add_argument("id", nargs="?")
@@ -554,6 +766,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
     s.add_argument("--list", action="store_true")
     s.set_defaults(func=cmd_figure)
+
+    s = sub.add_parser("accuracy", help="error in ulps of NumPy/Torch float64 and Torch float32 vs mpmath, per formula")
+    s.add_argument("ids", nargs="*", help="formula ids or topic prefixes (default: all)")
+    s.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
+    s.add_argument("--samples", type=int, default=4, help="random points per formula besides the domain's edges")
+    s.add_argument("--seed", type=_seed, default=0, help="integer in [0, 2**32 - 1]")
+    s.set_defaults(func=cmd_accuracy)
     return p
 
 

@@ -137,7 +137,10 @@ def resolve_params(f: Formula, given: dict) -> dict[str, Fraction]:
     values: dict[str, Fraction] = {}
     for p in f.params:
         if p.name in given:
-            v = parse_number(p.name, given[p.name])
+            try:
+                v = parse_number(p.name, given[p.name])
+            except ParameterError as exc:  # 'nan', 'inf', '1e999', 'x': say what the parameter accepts
+                raise ParameterError(f"{f.id}: {exc}; valid domain {p.domain_str()}") from None
         elif p.default is not None:
             v = Fraction(p.default)
         else:
@@ -211,8 +214,9 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
     the input digits on the first raise) until it exceeds :func:`max_working_dps`, and then the
     evaluation is refused.  An exact 0 at both precisions is accepted only if a third evaluation at
     a much higher precision, 2 P + 2 x (input digits) + 50, is exactly 0 as well (a value that
-    cancels to 0 at 45 and 65 digits, such as a log(1 + 1e-80), is not 0 at 300); else the
-    precision is raised as above.  Refusals are ParameterError (a ValueError) with the values seen.
+    cancels to 0 at 45 and 65 digits, such as a log(1 + 1e-80), is not 0 at 300), or if that third
+    value is a rounding residue: 50 more digits shrink it by at least 10^40 (a true value would stay);
+    else the precision is raised as above.  Refusals are ParameterError (a ValueError) with the values seen.
     """
     if f.mp_impl is not None:
         names = [p.name for p in f.params]
@@ -249,7 +253,15 @@ def evaluate_mpmath(f: Formula, values: dict[str, Fraction], dps: int = 30):
                 c = at(far)
                 if c == 0:
                     return mpmath.mpf(0)
-                seen.append((far, c, c))
+                # A non-zero c may be the rounding residue of an exact cancellation (u = (sigma -
+                # c^2/sigma)/4 at t = 0 leaves 6e-286 at 284 digits): such a residue shrinks with the
+                # working precision, a true value does not.  Fifty more digits shrinking it by 10^40
+                # or more (or to 0) show a value below 10^-(far - 10) of the terms that cancel: 0.
+                d = at(far + 50)
+                with mpmath.workdps(far + 50):
+                    if d == 0 or abs(d) <= abs(c) * mpmath.mpf(10) ** -40:
+                        return mpmath.mpf(0)
+                seen.append((far, c, d))
             elif isinstance(a, mpmath.mpf) and b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (-dps - 2):
                 with mpmath.workdps(dps):
                     return +b

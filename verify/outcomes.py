@@ -15,7 +15,7 @@ from typing import Any
 
 from theorycheck.verify.tolerances import Tolerance, exact
 
-__all__ = ["Term", "Comparison", "Outcome", "Erratum", "Result", "erratum", "derive_status", "two_sided_error",
+__all__ = ["as_interval", "Term", "Comparison", "Outcome", "Erratum", "Result", "erratum", "derive_status", "two_sided_error",
            "OPS", "COMPARISON_KINDS", "STATUSES"]
 
 
@@ -36,11 +36,77 @@ def _num(x):
         return str(x)
 
 
-OPS = ("<=", "<", ">=", ">", "==")
+def _num_or_interval(x):
+    """An enclosure [lo, hi] of decimal strings is recorded as such; anything else as by :func:`_num`."""
+    if _is_enclosure(x):
+        return [x[0], x[1]]
+    return _num(x)
+
+
+OPS = ("<=", "<", ">=", ">", "==", "in", "outside")
+
+
+def _exact(x):
+    """A recorded number as an exact Fraction (decimal strings and floats exactly); None if not a finite number."""
+    from fractions import Fraction
+
+    if isinstance(x, bool) or x is None:
+        return None
+    try:
+        f = Fraction(x) if isinstance(x, (int, str)) else Fraction(float(x))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return f
+
+
+def _is_enclosure(x) -> bool:
+    """Recorded as an enclosure: a pair of strings (whether or not they parse, so a malformed one fails)."""
+    return isinstance(x, (list, tuple)) and len(x) == 2 and all(isinstance(v, str) for v in x)
+
+
+def as_interval(x):
+    """``[lo, hi]`` of a recorded enclosure (two decimal strings, verify/certified.py) as exact Fractions,
+    or None when ``x`` is not one (a malformed interval, lo > hi, is not one either)."""
+    if not _is_enclosure(x):
+        return None
+    lo, hi = _exact(x[0]), _exact(x[1])
+    if lo is None or hi is None or lo > hi:
+        return None
+    return lo, hi
+
+
+def _interval_holds(iv, op: str, limit) -> bool:
+    """``X op limit`` for every x of the enclosure X = [lo, hi]: what the interval *proves*.
+
+    Order relations compare the end point that matters (``<``: hi < limit, ``>=``: lo >= limit, ...),
+    ``in`` needs X inside the limit interval, ``outside`` X disjoint from it, ``==`` a degenerate X equal
+    to the limit.  Exact rational arithmetic on the recorded decimal strings: no rounding enters the verdict.
+    """
+    lo, hi = iv
+    if op in ("in", "outside"):
+        lim = as_interval(limit)
+        if lim is None:
+            return False
+        a, b = lim
+        return (a <= lo and hi <= b) if op == "in" else (hi < a or lo > b)
+    lim = _exact(limit)
+    if lim is None:
+        return False
+    return {"<=": hi <= lim, "<": hi < lim, ">=": lo >= lim, ">": lo > lim, "==": lo == hi == lim}[op]
 
 
 def _holds(value, op: str, limit) -> bool:
-    """``value op limit``; NaN, None and non-numbers never satisfy an order relation."""
+    """``value op limit``; NaN, None and non-numbers never satisfy an order relation.
+
+    A value recorded as an enclosure ``[lo, hi]`` (two decimal strings, the ``certified`` kind) holds only
+    if the whole interval satisfies the relation (:func:`_interval_holds`); ``in``/``outside`` are defined
+    for enclosures only.
+    """
+    if _is_enclosure(value):
+        iv = as_interval(value)
+        return False if iv is None else _interval_holds(iv, op, limit)
+    if op in ("in", "outside"):
+        return False
     if op == "==":
         return value == limit
     try:
@@ -69,8 +135,8 @@ class Term:
         return _holds(self.value, self.op, self.limit)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "value": _num(self.value), "op": self.op, "limit": _num(self.limit),
-                "holds": self.holds()}
+        return {"name": self.name, "value": _num_or_interval(self.value), "op": self.op,
+                "limit": _num_or_interval(self.limit), "holds": self.holds()}
 
 
 @dataclass(frozen=True)
@@ -83,7 +149,10 @@ class Comparison:
     * ``upper``: a measured statistic (a worst error, a bound's left-hand side) <= a limit;
     * ``lower``: a measured statistic >= a limit (e.g. a lower confidence bound > 0);
     * ``criterion``: a boolean criterion over the named quantities it looked at (all or any terms);
-    * ``symbolic``: a SymPy residual equal to ``"0"``.
+    * ``symbolic``: a SymPy residual equal to ``"0"``;
+    * ``certified``: rigorous enclosures ``[lo, hi]`` (interval arithmetic, verify/certified.py), each term
+      holding only if its whole interval proves the relation (``hi < limit``, ``lo > limit``, ``in``
+      an interval, ``outside`` it).
 
     The verdict is ``all`` (or ``any``, per ``combine``) of the terms ``value op limit``.
     """
@@ -125,7 +194,7 @@ class Comparison:
         return joined.join(f"{t.name} {fmt(t.value)} {t.op} {fmt(t.limit)}" for t in self.terms)
 
 
-COMPARISON_KINDS = ("two-sided", "upper", "lower", "criterion", "symbolic")
+COMPARISON_KINDS = ("two-sided", "upper", "lower", "criterion", "symbolic", "certified")
 
 
 def two_sided_error(predicted, measured, relative: bool) -> float:
@@ -210,6 +279,32 @@ class Outcome:
         return cls(predicted=predicted if predicted is not None else ", ".join(f"{t.name} {t.op} {t.limit}" for t in ts),
                    measured=measured if measured is not None else [_num(t.value) for t in ts],
                    error=err, tolerance=tolerance, comparison=Comparison("criterion", ts, combine), detail=detail, **kw)
+
+    @classmethod
+    def certified(cls, terms, tolerance: Tolerance, detail: str = "", predicted=None, measured=None,
+                  **kw) -> "Outcome":
+        """Rigorous enclosures: ``terms`` is a list of ``(name, [lo, hi], op, limit)`` with ``[lo, hi]`` two
+        decimal strings rounded outwards from an Arb ball (verify/certified.py: ``enclosure``), ``op`` an
+        order relation, ``in`` or ``outside`` (``limit`` then an interval ``[a, b]`` of decimal strings).
+
+        A term holds only if its whole interval proves the relation, so the verdict follows from the
+        recorded end points alone (exact rational comparison, :func:`_interval_holds`).  The recorded
+        error is the width of the first (headline) interval.
+        """
+        ts = tuple(t if isinstance(t, Term) else Term(*t) for t in terms)
+        if not ts:
+            raise ValueError("a certified outcome needs at least one term")
+        for t in ts:
+            if as_interval(t.value) is None:
+                raise ValueError(f"certified term {t.name!r}: value {t.value!r} is not an enclosure [lo, hi] of "
+                                 "decimal strings with lo <= hi")
+            if t.op in ("in", "outside") and as_interval(t.limit) is None:
+                raise ValueError(f"certified term {t.name!r}: '{t.op}' needs an interval limit [a, b], got {t.limit!r}")
+        lo, hi = as_interval(ts[0].value)
+        return cls(predicted=predicted if predicted is not None else "; ".join(f"{t.name} {t.op} {t.limit}" for t in ts),
+                   measured=measured if measured is not None else [list(t.value) for t in ts],
+                   error=float(hi - lo), tolerance=tolerance, comparison=Comparison("certified", ts), detail=detail,
+                   **kw)
 
     @classmethod
     def all_of(cls, outcomes: "list[Outcome]", detail: str = "") -> "Outcome":

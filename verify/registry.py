@@ -10,6 +10,10 @@ citation written as in the paper).  Checks are attached with decorators::
         residual = sp.simplify(...)
         return Outcome.symbolic(residual)
 
+Tiers: ``exact`` (SymPy identities), ``certified`` (interval arithmetic: enclosures that prove the
+relation, verify/certified.py), ``precise`` (float64 kernels against mpmath references), ``simulation``
+(finite-width networks against theory, statistical tolerances).
+
 A check receives a :class:`verify.context.Context` (scale, device, seed, sizes) and returns an
 :class:`Outcome` (or :func:`erratum` of two outcomes: the statement as printed and the corrected
 statement).  An outcome carries the :class:`Comparison` its verdict follows from (two-sided, one-sided
@@ -36,7 +40,7 @@ from typing import Any, Callable
 from theorycheck.verify.outcomes import (COMPARISON_KINDS, OPS, STATUSES, Comparison, Erratum, Outcome,  # noqa: F401
                                          Result, Term, derive_status, erratum, two_sided_error)
 
-TIERS = ("exact", "precise", "simulation")
+TIERS = ("exact", "certified", "precise", "simulation")
 SCALES = ("smoke", "default", "paper")
 # the directory holding symbolic/, numeric/, verify/ (locations are printed relative to it)
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +134,11 @@ class Claim:
 
     def precise(self, name: str):
         return self._add("precise", name, None, False)
+
+    def certified(self, name: str):
+        """A check proven with interval arithmetic (verify/certified.py): it returns
+        ``Outcome.certified`` (or an all_of of such) whose recorded enclosures decide the verdict."""
+        return self._add("certified", name, None, False)
 
     def simulation(self, name: str, sizes: dict[str, dict], slow: bool = False):
         return self._add("simulation", name, sizes, slow)

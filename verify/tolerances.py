@@ -40,15 +40,29 @@ Rules
     ``n - 1`` degrees of freedom, optional Bonferroni correction over ``tests`` comparisons.
 ``remainder(bound)``
     A Taylor expansion with an explicitly bounded first neglected term, plus a rounding floor.
+``ks(n)``
+    The Kolmogorov-Smirnov statistic of n samples against a fully specified distribution: the exact
+    Kolmogorov quantile at 1 - alpha (scipy.stats.kstwo).
+``poisson_count(mean)``
+    A count of rare events with expected number ``mean``: the Poisson upper quantile at 1 - alpha (conservative
+    for binomial counts).
 ``chi2_mean(k)``
     The mean of ``k`` squared standard normal scores (each a deviation divided by its predicted spread):
     one-sided upper limit, the chi^2_k quantile at 1 - alpha divided by k (the CLT limit understates the
     chi^2 tail for small k).
 ``criterion(value)``
     A stated acceptance criterion of a qualitative claim, where the paper gives no error theory.
+``certified(prec)``
+    Interval arithmetic (Arb balls, python-flint; verify/certified.py): every recorded quantity is an
+    enclosure [lo, hi] that provably contains the exact value (ball arithmetic at ``prec`` bits, rigorous
+    quadrature error bounds plus explicit tail bounds, end points rounded outwards to decimal strings);
+    a term holds only if its whole interval satisfies the relation.  No tolerance: the value is 0.
 ``rk4(estimate)``
     Classical RK4 with step-doubling: the error of the fine solution is estimated by
     ``|y_h - y_{h/2}| / 15``; the tolerance is that estimate plus a float64 rounding floor.
+``clopper_pearson(x, n, alpha, tests)``
+    A binomial proportion (a fraction of independent runs): the exact Clopper-Pearson interval from Beta
+    quantiles at level ``1 - alpha/tests``; ``binomial_interval`` returns the interval itself.
 """
 from __future__ import annotations
 
@@ -287,3 +301,111 @@ def chi2_mean(k: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> To
     text = (f"chi^2_{k} quantile at 1 - {a:.3g} = {q:.3g}, divided by k = {k} (one-sided)"
             + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
     return Tolerance(q / k, f"chi2_mean(alpha={alpha:g}, k={k})", (why + ": " if why else "") + text, relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Certified (interval) checks.
+#
+# ``certified(prec)``
+#     The verdict of a ``certified`` check follows from rigorous enclosures, not from a tolerance: each
+#     recorded interval [lo, hi] contains the exact quantity (Arb ball arithmetic at ``prec`` bits;
+#     Gaussian integrals by Arb's rigorous Gauss-Legendre quadrature on a truncated interval plus an explicit
+#     tail bound, or closed forms; fixed points by interval Newton, whose contraction N(X) inside X proves
+#     a unique root in X), and a relation holds only if it holds for every point of the interval.  Where a
+#     float64 value is compared with the enclosure, the float64 error allowance is a separate, stated term
+#     (the ``conditioned``/``ulps`` derivation of the precise check it certifies), never a widening.
+def certified(prec: int, why: str = "") -> Tolerance:
+    if prec < 53:
+        raise ValueError(f"certified: working precision {prec} bits is below float64's 53")
+    return Tolerance(0.0, f"certified(prec={prec})",
+                     (why + ": " if why else "")
+                     + f"rigorous enclosures (Arb ball arithmetic at {prec} bits, end points rounded outwards); "
+                       "a relation holds only if the whole interval satisfies it (no tolerance)", relative=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Binomial proportions (added by the yarotsky optimization sections; no existing rule covers them).
+#
+# ``clopper_pearson(successes, n, alpha, tests)``
+#     Exact (Clopper-Pearson) confidence interval for a binomial proportion from ``successes`` out of
+#     ``n`` independent trials: the bounds are Beta quantiles, lo = B(alpha/2; x, n - x + 1), hi =
+#     B(1 - alpha/2; x + 1, n - x), with lo = 0 at x = 0 and hi = 1 at x = n.  Coverage >= 1 - alpha for
+#     every true proportion (conservative), so a printed proportion outside it is evidence against the
+#     printed value at level alpha (Bonferroni over ``tests``).  The Tolerance's value is the interval's
+#     half-width; ``binomial_interval`` returns (lo, hi) itself.
+
+
+@lru_cache(maxsize=1024)
+def _beta_quantile(p: float, a: float, b: float) -> float:
+    """Quantile of Beta(a, b) by bisection on the regularized incomplete beta function (mpmath, 30 digits)."""
+    import mpmath
+
+    with mpmath.workdps(30):
+        lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+        for _ in range(80):  # absolute error 2^-80
+            mid = (lo + hi) / 2
+            if mpmath.betainc(a, b, 0, mid, regularized=True) < p:
+                lo = mid
+            else:
+                hi = mid
+        return float((lo + hi) / 2)
+
+
+def binomial_interval(successes: int, n: int, alpha: float = ALPHA, tests: int = 1) -> tuple[float, float]:
+    """Clopper-Pearson interval (lo, hi) for ``successes`` out of ``n`` at level 1 - alpha/tests."""
+    if not (isinstance(n, int) and n >= 1 and isinstance(successes, int) and 0 <= successes <= n):
+        raise ValueError(f"binomial_interval: need integers 0 <= successes <= n, n >= 1; got {successes!r}, {n!r}")
+    a = alpha / tests
+    lo = 0.0 if successes == 0 else _beta_quantile(a / 2, successes, n - successes + 1)
+    hi = 1.0 if successes == n else _beta_quantile(1 - a / 2, successes + 1, n - successes)
+    return lo, hi
+
+
+def clopper_pearson(successes: int, n: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    """The Clopper-Pearson interval of ``successes``/``n`` as a Tolerance (value: half-width; the text
+    states the interval)."""
+    lo, hi = binomial_interval(successes, n, alpha, tests)
+    a = alpha / tests
+    text = (f"Clopper-Pearson interval [{lo:.4g}, {hi:.4g}] of {successes}/{n} at confidence 1 - {a:.3g}"
+            + (f" (Bonferroni over {tests} comparisons, alpha = {alpha:g})" if tests > 1 else ""))
+    return Tolerance((hi - lo) / 2, f"clopper_pearson(alpha={alpha:g})", (why + ": " if why else "") + text,
+                     relative=False)
+
+
+# Goodness of fit of an empirical distribution (added by the li2019 package; no existing rule covers it).
+#
+# ``ks(n, alpha, tests)``
+#     The Kolmogorov-Smirnov statistic D_n = sup_t |F_n(t) - F(t)| of ``n`` i.i.d. samples against a fully
+#     specified continuous F (no parameter fitted): its upper limit is the exact quantile of the Kolmogorov
+#     distribution of D_n at 1 - alpha/tests (scipy.stats.kstwo, Simard & L'Ecuyer 2011).  One-sided: a
+#     statistic above it rejects F at level alpha/tests.
+def ks(n: int, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    from scipy.stats import kstwo
+
+    if n < 1:
+        raise ValueError(f"ks needs n >= 1 samples, got n={n}")
+    a = alpha / tests
+    q = float(kstwo.ppf(1 - a, n))
+    text = (f"exact Kolmogorov quantile of D_n at 1 - {a:.3g}, n = {n}: {q:.4g} (one-sided)"
+            + (f" (Bonferroni over {tests} tests, alpha = {alpha:g})" if tests > 1 else ""))
+    return Tolerance(q, f"ks(alpha={alpha:g}, n={n})", (why + ": " if why else "") + text, relative=False)
+
+
+# ``poisson_count(mean, alpha, tests)`` (added by the li2019 package)
+#     A count of rare events (e.g. sample entries beyond a threshold) whose expected number under the hypothesis
+#     is ``mean``: upper limit the largest k with P(Poisson(mean) >= k + 1) <= alpha/tests, i.e. a count above the
+#     limit rejects the hypothesis at level alpha/tests.  For a Binomial(N, p) count with N p = mean the Poisson
+#     tail is the larger one for k >= N p + 1 (Anderson & Samuels 1967), so the limit is conservative.
+def poisson_count(mean: float, alpha: float = ALPHA, why: str = "", tests: int = 1) -> Tolerance:
+    from scipy.stats import poisson
+
+    if not mean >= 0:
+        raise ValueError(f"poisson_count needs mean >= 0, got {mean!r}")
+    a = alpha / tests
+    k = 0
+    while poisson.sf(k, mean) > a:  # sf(k) = P(X >= k + 1)
+        k += 1
+    return Tolerance(float(k), f"poisson_count(alpha={alpha:g}, mean={mean:.3g})",
+                     (why + ": " if why else "") + f"largest k with P(Poisson({mean:.3g}) > k) > {a:.3g} is excluded: "
+                     f"a count <= {k} is consistent with the hypothesis at level {a:.3g} (Poisson tail >= binomial tail)",
+                     relative=False)

@@ -18,7 +18,7 @@ import sympy as sp
 from theorycheck.symbolic import saxe as S
 from theorycheck.verify.claims.saxe2013._common import CITE, DEPTHS, deep_symbols
 from theorycheck.verify.registry import Outcome, claim, erratum
-from theorycheck.verify.tolerances import conditioned
+from theorycheck.verify.tolerances import conditioned, criterion, ulps
 
 CB = claim(
     "saxe2013/supB-learning-rate",
@@ -161,3 +161,71 @@ def _(ctx):
     diff45 = sp.simplify(same_arg) + sp.simplify(t44.subs(sp.log(A44), sp.log(A43)) - t43 - (c * s / u0 - c * s / uf))
     return Outcome.symbolic(sp.simplify(abs(sp.simplify(t3 - t43)) + abs(sp.simplify(t_inf - t44)) + abs(diff45)),
                             "(11) with tau = c lambda_1 at N_l = 3 minus (43); lim (17) minus (44); (44) - (43) minus (45)")
+
+
+# ----------------------------------------------------------------------------------------------
+# (38)-(40): Newton's method on the symmetric manifold and its basin
+CN = claim(
+    "saxe2013/supB-eq38-40-newton",
+    "On the symmetric manifold the Newton step (38) reduces to (39)-(40), a^{t+1} = a^t - f(a^t)/lambda_1(a^t), because "
+    "the all-ones vector is an eigenvector of the Hessian; its basin of attraction does not include small initial "
+    "conditions, where the Hessian is not positive definite.",
+    f"{CITE}, supplementary eqs. (38)-(40)",
+)
+
+
+@CN.exact("eq38-is-eq40")
+def _(ctx):
+    """H(a) (1/lambda_1(a)) 1 = 1 with H of (36) and lambda_1 of (37), so H^{-1} f 1 = (f/lambda_1) 1 and (38) = (39)
+    = (40) (N_l in (3, 4, 5, 6, 8)); and lambda_1(a) = a^(N_l-3) ((2N_l-3) a^(N_l-1) - (N_l-2) s)/tau, negative for
+    0 < a < a_c = ((N_l-2) s/(2N_l-3))^(1/(N_l-1)) < a_opt (residual of the factorization).  Exact: SymPy residual 0."""
+    a = sp.Symbol("a", positive=True)
+    total = 0
+    for N in DEPTHS:
+        n = N - 1
+        g = 2 * a ** (2 * N - 4) / S.tau - S.s * a ** (N - 3) / S.tau
+        h = a ** (2 * N - 4) / S.tau
+        H = sp.Matrix(n, n, lambda i, j: h if i == j else g)
+        lam = (2 * N - 3) * a ** (2 * N - 4) / S.tau - (N - 2) * S.s * a ** (N - 3) / S.tau
+        total += sum(abs(sp.simplify(v)) for v in (H * sp.ones(n, 1) / lam - sp.ones(n, 1)))
+        total += abs(sp.simplify(lam - a ** (N - 3) * ((2 * N - 3) * a ** (N - 1) - (N - 2) * S.s) / S.tau))
+    return Outcome.symbolic(sp.simplify(total), "H 1/lambda_1 - 1 and the factorization of (37), N_l in (3,4,5,6,8)")
+
+
+@CN.precise("newton-basin-excludes-small-a")
+def _(ctx):
+    """Iterating (40) from a0 = a_c/2 (where lambda_1 < 0) and from a0 = (a_c + a_opt)/2, N_l in (3, 5, 10, 30), s = 1:
+    the first start is driven to a = 0 (away from the solution a_opt = s^(1/(N_l-1))), the second converges to
+    a_opt.  Statistics: max over depths of |a_100 - a_opt| / a_opt from the second start, and a_5000 / a_c from the
+    first (near 0 the step is a -> a (N_l-3)/(N_l-2): linear convergence to the saddle for N_l > 3).
+
+    Tolerances: ulps(64) for the second (Newton converges quadratically, so after 100 steps the iterate is a_opt up
+    to the float64 rounding of the update, a few operations, 64 ulps); criterion(1e-6) for the first (stated:
+    the small start ends below 1e-6 a_c, i.e. it left the basin towards the saddle a = 0)."""
+    worst_good, worst_bad, rows = 0.0, 0.0, []
+    s = 1.0
+    for N in (3, 5, 10, 30):
+        m = N - 1
+        a_c = ((N - 2) * s / (2 * N - 3)) ** (1 / m)
+        a_opt = s ** (1 / m)
+
+        def step(a):
+            f = -(s - a**m) * a ** (m - 1)
+            lam = (2 * N - 3) * a ** (2 * N - 4) - (N - 2) * s * a ** (N - 3)
+            return a - f / lam
+
+        lo, hi = a_c / 2, (a_c + a_opt) / 2
+        for _ in range(100):
+            hi = step(hi)
+        for _ in range(5000):
+            lo = step(lo)
+        rows.append({"N_l": N, "a_c": a_c, "from_small": lo, "from_near": hi})
+        worst_good = max(worst_good, abs(hi - a_opt) / a_opt)
+        worst_bad = max(worst_bad, abs(lo) / a_c)
+    tol = ulps(64, "Newton iterates converge to a fixed point of (40) up to the rounding of the update")
+    return Outcome.all_of([
+        Outcome.bound(worst_good, tol, "from (a_c + a_opt)/2: max |a_100 - a_opt|/a_opt", name="near start error"),
+        Outcome.bound(worst_bad, criterion(1e-6, "stated: from a_c/2 the iterate ends below 1e-6 a_c (driven to the "
+                                                 "saddle a = 0, outside the basin of a_opt)"),
+                      "from a_c/2 (lambda_1 < 0): max a_5000 / a_c", name="small start a_5000/a_c",
+                      extra={"rows": rows})])

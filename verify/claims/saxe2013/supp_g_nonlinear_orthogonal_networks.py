@@ -139,3 +139,40 @@ def _(ctx):
     return Outcome.bound(ms, tol, f"mean z^2 = {ms:.3f} over {k} nets (expected 1 if the noise theory is exact; "
                          f"z = {np.round(zs, 2).tolist()})", predicted=1.0, name="mean z^2", sizes=dict(sz),
                          extra={"z": zs.tolist()})
+
+
+CQ47 = claim(
+    "saxe2013/supG-eq47-orthogonal-variance",
+    "For x^{l+1} = g W phi(x^l) with W orthogonal, q^{l+1} = g^2 (1/N) sum_i phi(x_i^l)^2 exactly (eq. 47; no Gaussian "
+    "assumption, that enters only at (48)).",
+    f"{CITE}, supplementary G, eq. (47)",
+)
+
+
+@CQ47.precise("eq47-exact-per-layer")
+def _(ctx):
+    """One random orthogonal tanh network (N = 100, 20 layers, g = 1.3, q^1 = 1): per layer, q^{l+1} computed from
+    x^{l+1} = g W phi(x^l) vs g^2 (1/N) sum phi(x^l)^2; the largest relative difference.
+
+    Tolerance ulps(4 N): |W y|^2 = |y|^2 for orthogonal W up to the orthogonality error of W (~N eps for Householder
+    QR) and the rounding of the product and of the two sums of squares (~N eps each)."""
+    import torch
+
+    from theorycheck.numeric.backend import haar_orthogonal
+
+    N, L, g = 100, 20, 1.3
+    gen = ctx.torch_generator(1700)
+    x = torch.randn(N, generator=gen, dtype=torch.float64)
+    x = x / x.norm() * math.sqrt(N)
+    worst = 0.0
+    for _ in range(L):
+        W = haar_orthogonal(N, gen)
+        y = torch.tanh(x)
+        x = g * (W @ y)
+        q_next = float((x * x).mean())
+        pred = g * g * float((y * y).mean())
+        worst = max(worst, abs(q_next - pred) / pred)
+    from theorycheck.verify.tolerances import ulps
+
+    return Outcome.bound(worst, ulps(4 * N, "orthogonality of W and the sums of squares, ~N eps each"),
+                         f"max relative |q^(l+1) - g^2 mean phi(x^l)^2| over {L} layers", name="max relative difference")

@@ -92,3 +92,22 @@ def rel_error_outcome(reference: float, value: float, tol, name: str):
     err = abs(value - reference) / abs(reference) if reference != 0 else abs(value - reference)
     return Outcome.bound(err, tol, predicted=reference, measured=value, name=f"{name}: relative error",
                          detail=f"{name} = {value:.17g} (reference {reference:.17g})")
+
+
+class single_thread:
+    """``with single_thread():`` runs Torch with one intra-op thread and restores the previous count: the
+    small batched tensors of the optimisation sections gain nothing from threads, and on the shared 2-core
+    machine two threads made them an order of magnitude slower (measured)."""
+
+    def __enter__(self):
+        import torch
+
+        self.old = torch.get_num_threads()
+        torch.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.old)
+        return False
