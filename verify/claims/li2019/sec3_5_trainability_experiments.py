@@ -14,10 +14,11 @@ variable THEORYCHECK_MNIST points to a directory with the IDX files train-images
 t10k-images-idx3-ubyte[.gz] (never downloaded), at paper scale only.
 
 Criterion (stated here, the paper gives no statistic): T_s = the first evaluated iteration at which scheme s's
-test loss is <= LOSS_TARGET (censored at the iteration budget when never reached); every Slowed scheme must need
-at least FACTOR times the iterations of every Trainable scheme (median over seeds).  Measured at default scale
-(Setting 1, one seed): Trainable schemes reach 0.6 after ~100-200 iterations, Slowed ones after ~550-600: a
-factor ~2.8, at the lower end of the paper's "3 to 10" (which is for L = 100).
+test loss is <= the loss target of the scale's sizes (censored at the iteration budget when never reached); every Slowed scheme must need
+at least FACTOR times the iterations of every Trainable scheme (median over seeds).  Measured (Setting 1, one seed,
+smoke sizes of the 600-iteration budget): Trainable schemes 7, 9, 11 reach 0.6 after 150, 100, 200 iterations, the
+Slowed schemes 10 after 600 and 8 not within 600: a factor >= 3, at the lower end of the paper's "3 to 10"
+(which is for L = 100).
 """
 from __future__ import annotations
 
@@ -33,12 +34,12 @@ from theorycheck.verify.tolerances import criterion
 SCHEMES = {7: (1.05, 2.01e-5, "Trainable"), 8: (0.5, 0.0136, "Slowed"), 9: (2.312, 0.211, "Trainable"),
            10: (0.5, 0.986, "Slowed"), 11: (1.0, 0.771, "Trainable")}
 SETTINGS = {1: {"out": "tanh", "lr": 5e-3, "scale": "pm1"}, 2: {"out": "identity", "lr": 3e-3, "scale": "unit"}}
-LOSS_TARGET = {1: 0.6, 2: 0.5}
 FACTOR = 2.0
+# "targets": the loss target of each simulated setting (same order as "settings")
 SIZES = {
-    "smoke": {"L": 10, "iters": 600, "eval_every": 25, "seeds": 1, "settings": [1]},
-    "default": {"L": 10, "iters": 600, "eval_every": 25, "seeds": 1, "settings": [1]},
-    "paper": {"L": 20, "iters": 3000, "eval_every": 25, "seeds": 3, "settings": [1, 2]},
+    "smoke": {"L": 10, "iters": 450, "eval_every": 25, "seeds": 1, "settings": [1], "targets": [0.75]},
+    "default": {"L": 10, "iters": 600, "eval_every": 25, "seeds": 1, "settings": [1], "targets": [0.6]},
+    "paper": {"L": 20, "iters": 3000, "eval_every": 25, "seeds": 3, "settings": [1, 2], "targets": [0.6, 0.5]},
 }
 
 
@@ -78,25 +79,32 @@ def first_hit(its, losses, target, budget):
     return float(its[hit[0]]) if hit.size else float(budget + 1)
 
 
-def train_all(ctx, setting: int):
+def train_all(ctx, setting: int, target: float):
     """{scheme: [T_s per seed]} and the loss curves, for one setting."""
     from theorycheck.numeric.backend import generator
     from theorycheck.numeric.wtae_sim import train_wtae
     from theorycheck.verify import propagation_checks as MF
 
+    import torch
+
     sz = ctx.sizes
     tr, te = data(ctx, setting)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # 250 x 64 products gain nothing from more threads
     n0 = tr.shape[1]
     widths = (n0,) + (64 if n0 == 64 else 400,) * int(sz["L"])
-    hits, curves = {}, {}
-    for s, (sw2, sb2, _) in SCHEMES.items():
-        hits[s], curves[s] = [], []
-        for k in range(int(sz["seeds"])):
-            its, losses = train_wtae(tr, te, widths, sw2, sb2, generator([MF.seed_for(ctx, 310 + setting), s, k]),
-                                     out_act=SETTINGS[setting]["out"], lr=SETTINGS[setting]["lr"], batch=250,
-                                     iters=int(sz["iters"]), eval_every=int(sz["eval_every"]))
-            hits[s].append(first_hit(its, losses, LOSS_TARGET[setting], int(sz["iters"])))
-            curves[s].append((its, losses))
+    try:
+        hits, curves = {}, {}
+        for s, (sw2, sb2, _) in SCHEMES.items():
+            hits[s], curves[s] = [], []
+            for k in range(int(sz["seeds"])):
+                its, losses = train_wtae(tr, te, widths, sw2, sb2, generator([MF.seed_for(ctx, 310 + setting), s, k]),
+                                         out_act=SETTINGS[setting]["out"], lr=SETTINGS[setting]["lr"], batch=250,
+                                         iters=int(sz["iters"]), eval_every=int(sz["eval_every"]))
+                hits[s].append(first_hit(its, losses, target, int(sz["iters"])))
+                curves[s].append((its, losses))
+    finally:
+        torch.set_num_threads(threads)
     return hits, curves
 
 
@@ -111,13 +119,13 @@ CT = claim(
 
 @CT.simulation("iterations-to-loss-tanh-schemes", sizes=SIZES, slow=True)
 def _(ctx):
-    """For each setting simulated: T_s = first evaluated iteration with test loss <= LOSS_TARGET (0.6 in Setting 1,
-    0.5 in Setting 2; censored at the budget), median over seeds; criterion (stated in the module docstring):
+    """For each setting simulated: T_s = first evaluated iteration with test loss <= the size's target (Setting 1:
+    0.6, 0.75 at smoke scale with a shorter budget; Setting 2: 0.5; censored at the budget), median over seeds; criterion (stated in the module docstring):
     min over Slowed schemes of T_s >= FACTOR (= 2) x max over Trainable schemes of T_s.  Criterion rule: the paper
     gives no statistic; the factor 2 is below its reported 3-10 because the depth here is 10 (not 100)."""
     terms, rows = [], {}
-    for setting in ctx.sizes["settings"]:
-        hits, _ = train_all(ctx, int(setting))
+    for setting, target in zip(ctx.sizes["settings"], ctx.sizes["targets"]):
+        hits, _ = train_all(ctx, int(setting), float(target))
         med = {s: float(np.median(v)) for s, v in hits.items()}
         slow = min(med[s] for s in SCHEMES if SCHEMES[s][2] == "Slowed")
         fast = max(med[s] for s in SCHEMES if SCHEMES[s][2] == "Trainable")
