@@ -37,7 +37,7 @@ ALPHA15_SIZES = {
 }
 WIDTH_SIZES = {
     "smoke": {"widths": [32, 64, 128], "n_nets": 16},
-    "default": {"widths": [64, 128, 256], "n_nets": 24},
+    "default": {"widths": [64, 128, 256], "n_nets": 16},
     "paper": {"widths": [250, 500, 1000, 2000], "n_nets": 8},
 }
 
