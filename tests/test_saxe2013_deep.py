@@ -80,3 +80,30 @@ def test_bad_inputs_are_named():
         deep_time(5, 1.0, 1.0, 0.1, 1.5)
     with pytest.raises(DomainError, match="'s'"):
         lambda1_max(4, -1.0, 1.0)
+
+
+def test_origin_bin_theory_matches_closed_forms():
+    """The N -> oo origin-bin fraction of Fig. 6C: M = 1 is the uniform disk (area (2h)^2/pi); general M vs a
+    direct 2-D quadrature of the density r^(2/M - 2)/(pi M) over the square (independent of the 1-D reduction)."""
+    from theorycheck.verify.claims.saxe2013.sec3_finding_good_weight_initializations import origin_bin_fraction_theory
+
+    assert abs(origin_bin_fraction_theory(1, 0.05) - 0.01 / math.pi) < 1e-15
+    M, h = 5, 0.05
+    with mpmath.workdps(20):
+        # polar form over the quarter square: integrate r from 0 to the square's edge in each direction
+        direct = 4 * mpmath.quad(lambda t: mpmath.quad(lambda r: r ** (mpmath.mpf(2) / M - 1) / (mpmath.pi * M),
+                                                       [0, h / max(mpmath.cos(t), mpmath.sin(t))]), [0, mpmath.pi / 4,
+                                                                                                     mpmath.pi / 2])
+    assert abs(origin_bin_fraction_theory(M, h) - float(direct)) < 1e-10
+    assert abs(origin_bin_fraction_theory(5, 0.05) - 0.3155) < 5e-4 and abs(origin_bin_fraction_theory(100, 0.05) - 0.9439) < 5e-4
+
+
+def test_balanced_simulation_matches_deep_time_at_small_rate():
+    """The deep-network simulation helper of the claims vs saxe.deep_time (independent: the harness's matrix GD)."""
+    from theorycheck.verify.claims.saxe2013.sec2_deeper_multilayer_dynamics import _crossing_times, simulate_balanced
+
+    sz = {"s": [1.0, 0.6], "width": 3, "u0": 0.1, "levels": [0.5]}
+    tt, u = simulate_balanced(6, sz, 2e-3, torch.Generator().manual_seed(0))
+    got = _crossing_times(tt, u, [(0, 0.5), (1, 0.3)])
+    want = [deep_time(6, 1.0, 1.0, 0.1, 0.5), deep_time(6, 0.6, 1.0, 0.1, 0.3)]
+    assert np.allclose(got, want, rtol=2e-2)  # forward Euler at lambda = 2e-3: O(lambda L) = O(1e-2)
