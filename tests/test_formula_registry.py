@@ -103,6 +103,9 @@ KNOWN.update({
                                   "u0=1e300, t=0",
     ("mpmath", "saxe.q_infinity"): "the NumPy kernel raises ZeroDivisionError ('float division by zero') at g=1e300 "
                                    "instead of a value or a DomainError",
+    ("mpmath", "layernorm.excess_convexity.erf"): "float64 101839512466418.34 vs exact 101839512466420.28 (86 eps) at "
+                                                  "L=512, r=0: rounding accumulated along 512 layers of the root search "
+                                                  "exceeds the depth-independent 64-eps model",
 })
 
 
