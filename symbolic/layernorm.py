@@ -74,24 +74,41 @@ def mp_cov(act, R, aa=None):
     raise ValueError(act)
 
 
+def _digits_for(x):
+    return 10 + (int(-mpmath.log10(x)) if 0 < x < 1 else 0)
+
+
+def mp_step_pair(act, d, u, r_, aa=None):
+    """One layer of eq. (2.3) on the pair (delta, u) = (1 - rho, 1 + rho), each kept to the caller's relative
+    precision: the source expression P(rho) = (r + C(rho))/(r + C(1)) is evaluated with rho = 1 - delta (delta <= 1)
+    or rho = -1 + u (u < 1) at a precision raised by log10 of the distance to the end point, so rho is exact and
+    the cancellations of 1 - P and 1 + P are resolved."""
+    if d <= 1:
+        with mpmath.workdps(mpmath.mp.dps + _digits_for(d)):
+            c1 = mp_cov(act, mpmath.mpf(1), aa)
+            nd = (c1 - mp_cov(act, 1 - d, aa)) / (r_ + c1)
+        with mpmath.workdps(mpmath.mp.dps + _digits_for(nd) + _digits_for(d)):
+            nu = 2 - nd
+    else:
+        with mpmath.workdps(mpmath.mp.dps + _digits_for(u) + _digits_for(r_ if r_ > 0 else 1)):
+            c1 = mp_cov(act, mpmath.mpf(1), aa)
+            nu = (2 * r_ + c1 + mp_cov(act, -1 + u, aa)) / (r_ + c1)
+            nd = 2 - nu
+    return +nd, +nu
+
+
 def mp_delta_step(act, d, r_, aa=None):
-    """delta -> 1 - P(1 - delta) = (C[phi|1] - C[phi|1 - delta]) / (r + C[phi|1]): the source expression, with
-    the working precision raised by log10(1/delta) + 10 digits inside so that 1 - delta is exact and the
-    cancellation C(1) - C(1 - delta) keeps the caller's digits."""
-    extra = 10 + (int(-mpmath.log10(d)) if 0 < d < 1 else 0)
-    with mpmath.workdps(mpmath.mp.dps + extra):
-        c1 = mp_cov(act, mpmath.mpf(1), aa)
-        out = (c1 - mp_cov(act, 1 - d, aa)) / (r_ + c1)
-    return +out
+    """delta -> 1 - P(1 - delta) (see :func:`mp_step_pair`)."""
+    return mp_step_pair(act, d, 2 - d, r_, aa)[0]
 
 
 def mp_one_minus_rho_L(act, L_, rho0_, r_, aa=None):
-    """1 - rho_L, rho_L = P^L(rho0), in mpmath (delta = 1 - rho iterated with mp_delta_step)."""
-    d = 1 - mpmath.mpf(rho0_)
+    """1 - rho_L, rho_L = P^L(rho0), in mpmath (the pair (1 - rho, 1 + rho) iterated with mp_step_pair)."""
+    d, u = 1 - mpmath.mpf(rho0_), 1 + mpmath.mpf(rho0_)
     for _ in range(int(L_)):
         if d == 0:
             break
-        d = mp_delta_step(act, d, r_, aa)
+        d, u = mp_step_pair(act, d, u, r_, aa)
     return d
 
 

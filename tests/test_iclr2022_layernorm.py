@@ -86,6 +86,7 @@ def test_excess_convexity_against_bisection(act, L, r):
     assert float(N.excess_convexity_map(act, *args, backend="torch")) == pytest.approx(v, rel=1e-14)
 
 
+@pytest.mark.slow
 def test_excess_convexity_chaotic_large_value():
     """erf, r = 0 (chaotic), L = 300: e ~ 1e8 or more (t is resolved through eps_l = rho_l - p_l)."""
     with mpmath.workdps(40):

@@ -128,7 +128,7 @@ def _(ctx):
 
 @CT.precise("a12-and-final-per-layer-bound")
 def _(ctx):
-    """Along the first 16 layers of each setting (sigma^2 in {0.05, 2}): (A.12) superadditivity e(cropped
+    """Along the first 16 layers (tanh: 6) of each setting (sigma^2 in {0.05, 2}): (A.12) superadditivity e(cropped
     composition) >= sum_l e(P~_l) at L = 16 (e of the composition by bisection on the delta iteration) and the
     final per-layer bound e(P~_l) >= sigma^2 (1 - p_{l-1}) X/(2(1 + sigma^2 ||phi'||^2)).  Tolerance, rule ``ulps``:
     MARGIN."""
@@ -136,12 +136,14 @@ def _(ctx):
     for act, a in RES_SETTINGS:
         for s in (0.05, 2.0):
             c = rchain(act, a, s)
-            terms = c.layer_terms(16)
+            Ld = 6 if act == "tanh" else 16  # tanh: one 2-D quadrature per layer and bisection step
+            terms = c.layer_terms(Ld)
             for l, (et, eg, p, q, qp, A) in enumerate(terms, 1):
                 rows.append((f"{act} s={s} layer", l, et, s * qp * c.l2 / (2 * (1 + s * c.d2))))
-            qL = c.q[16]
-            e_comp = XC.excess(lambda t, c=c, qL=qL: 1 - N.resnet_trajectory(c.act, 16, 1 - np.asarray(t), c.s, c.a)[-1] / qL)
-            rows.append((f"{act} s={s} (A.12)", 16, e_comp, sum(t[0] for t in terms)))
+            qL = c.q[Ld]
+            e_comp = XC.excess(lambda t, c=c, qL=qL, Ld=Ld: 1 - N.resnet_trajectory(c.act, Ld, 1 - np.asarray(t), c.s,
+                                                                                     c.a)[-1] / qL)
+            rows.append((f"{act} s={s} (A.12)", Ld, e_comp, sum(t[0] for t in terms)))
     return margin_outcome(rows, "A.12 / per-layer bound")
 
 
@@ -178,7 +180,7 @@ def _(ctx):
 
 @CE.precise("step-and-corrected-bound-on-maps")
 def _(ctx):
-    """On the residual maps (16 layers, sigma^2 in {0.05, 2}): the corrected per-layer bound e(P~_l) >= sigma^2
+    """On the residual maps (16 layers, tanh 6, sigma^2 in {0.05, 2}): the corrected per-layer bound e(P~_l) >= sigma^2
     (1 - p_{l-1}) X/(2(1 + sigma^2 ||phi'||^2) + X/phi_1^2) and Property 8's q e(g)/(1 + p e(g)) hold; the printed
     step's q e(g) is also evaluated and its smallest margin recorded (extra).  Tolerance, rule ``ulps``: MARGIN."""
     rows, printed = [], []
@@ -186,7 +188,7 @@ def _(ctx):
         for s in (0.05, 2.0):
             c = rchain(act, a, s)
             f1 = phi1sq(act, a)
-            for l, (et, eg, p, q, qp, A) in enumerate(c.layer_terms(16), 1):
+            for l, (et, eg, p, q, qp, A) in enumerate(c.layer_terms(6 if act == "tanh" else 16), 1):
                 rows.append((f"{act} s={s} P8", l, et, q * eg / (1 + p * eg)))
                 rows.append((f"{act} s={s} corrected", l, et, s * qp * c.l2 / (2 * (1 + s * c.d2) + c.l2 / f1)))
                 printed.append((et / (q * eg) - 1, f"{act} s={s} l={l}"))

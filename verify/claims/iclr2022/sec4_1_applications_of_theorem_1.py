@@ -271,3 +271,49 @@ def _(ctx):
         else:
             terms.append((f"{lab}: |mean ln ratio| (pred 0)", abs(lr), "<=", 3.0))
     return Outcome.criterion(terms, criterion(0.5, "half the mean-field exponent L ln P'(1)"), sizes=dict(ctx.sizes))
+
+
+CORR_SIZES = {
+    "smoke": {"width": 96, "depth": 8, "n_nets": 8},
+    "default": {"width": 256, "depth": 32, "n_nets": 16},
+    "paper": {"width": 1024, "depth": 512, "n_nets": 32},
+}
+CORR_SETTINGS = (  # (label, act, a, regime), literal table
+    ("relu-critical", "relu", None, "critical"),
+    ("leaky0.2-critical", "leaky_relu", 0.2, "critical"),
+    ("leaky0.5-ordered", "leaky_relu", 0.5, "ordered"),
+    ("tanh-critical", "tanh", None, "critical"),
+    ("tanh-chaotic", "tanh", None, "chaotic"),
+)
+
+CC = claim(
+    "iclr2022/sim-correlation-all-activations",
+    "Finite-width layer-normalized networks follow the correlation map rho_l = P_l(rho_{l-1}) of eq. (2.3) for ReLU, "
+    "leaky ReLU and tanh (erf: iclr2022/sim-regimes) in the ordered, critical and chaotic settings.",
+    f"{CITE}, eqs. (2.2)-(2.3) (the maps behind Theorem 1 and Figs. 2-3)",
+)
+
+
+@CC.simulation("two-input-correlation-follows-map", sizes=CORR_SIZES)
+def _(ctx):
+    """Per setting: mean over networks of rho_l (inputs at cosine 0.5, no linear embedding) against the map's
+    trajectory, layers 1..L.  Tolerance, rule ``clt_t`` per layer (verify.propagation_checks.profile_outcome):
+    Student t over the independent networks, Bonferroni over layers and the 5 settings, plus the delta-method
+    O(1/N) bias bound propagated along the trajectory (curvature of P)."""
+    sz = ctx.sizes
+    L, n = int(sz["depth"]), int(sz["n_nets"])
+    outs = []
+    for i, (lab, act, a, regime) in enumerate(CORR_SETTINGS):
+        r = M.r_of(act, regime)
+        res = N.ln_network(act, int(sz["width"]), L, 1.0, r, 0.5, n, ctx.torch_generator(300 + i), a=a,
+                           jacobian=False, device=ctx.device)
+        rho = res["rho"]
+        theory = 1 - N.trajectory(act, L, np.array(0.5), r, a)
+
+        def step(x, act=act, r=r, a=a):
+            return 1 - N.delta_step(act, np.clip(1 - np.asarray(x), 0, 2), r, a)
+
+        bias = MF.delta_method_bias(step, theory, rho.var(axis=0, ddof=1), vectorized=True)
+        outs.append(MF.profile_outcome(rho, theory, bias, f"{lab}: rho_l, N={sz['width']}", dict(sz),
+                                       tests=L * len(CORR_SETTINGS)))
+    return Outcome.all_of(outs)
