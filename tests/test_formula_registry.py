@@ -89,6 +89,9 @@ KNOWN: dict[tuple[str, str], str] = {
                                   "q2=1: cancellation near rho=-1 beyond the condition number",
     ("mpmath", "saxe.u_sigmoid"): "mpmath reference raises ZeroDivisionError at s=1.000000137244776, tau=1e300, "
                                   "u0=1e300, t=0",
+    ("mpmath", "saxe.theta_time"): "the kernels reject the in-domain point s=1e-300, c0=1e-300 (theta0=1.26, "
+                                   "theta=-3.2e5) with their constraint: the product of the two brackets (each ~1e-300) "
+                                   "underflows to 0 in float64 (the same bug as hard point 12)",
     ("mpmath", "layernorm.excess_convexity.erf"): "float64 101839512466418.34 vs exact 101839512466420.28 (86 eps) at "
                                                   "L=512, r=0: rounding accumulated along 512 layers of the root search "
                                                   "exceeds the depth-independent 64-eps model",

@@ -36,7 +36,8 @@ def test_unknown_id_lists_close_matches():
 @pytest.mark.parametrize("f", FORMULAS, ids=lambda f: f.id)
 def test_every_formula_cites_a_source_and_declares_its_domain(f):
     assert f.source and any(k in f.source for k in ("eq.", "eqs.", "Fig.", "Table", "Prop", "Thm", "Lemma", "Obs", "§",
-                                                    "section", "supplementary", "Appendix", "App.", "lecture", "Exercise", "Observation")), f.source
+                                                    "section", "Section", "supplementary", "Appendix", "App.", "lecture", "Exercise", "Observation",
+                                                    "Theorem", "Remark", "Interpretation")), f.source
     assert f.summary
     for p in f.params:
         assert p.domain_str()
