@@ -195,7 +195,7 @@ def _verify_plan(args, todo, json_path):
         try:
             resumed = resumable(args.resume, args.scale, args.seed)
         except ResultsFileError as exc:
-            return False, {}, str(exc)
+            return False, {}, str(exc) if str(exc).startswith("--resume") else f"--resume: {exc}"
         wanted = {(c.id, k.name) for c, k in todo}
         resumed = {key: r for key, r in resumed.items() if key in wanted}
     return parallel, resumed, None
@@ -725,8 +725,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group()
     g.add_argument("--json", metavar="FILE", help="results file (default theorycheck-results.json)")
     g.add_argument("--no-json", action="store_true", help="do not write a results file")
-    s.add_argument("--report", metavar="DIR", help="also write DIR/report.md, DIR/results.json and the figures "
-                   "of the selected papers as PNG")
+    s.add_argument("--report", metavar="DIR", help="also write the HTML report DIR/index.html, DIR/report.md, "
+                   "DIR/results.json and the figures of the selected papers as PNG")
     s.add_argument("--quiet", action="store_true", help="no progress display")
     s.add_argument("--jobs", type=_jobs, metavar="N", help="run the checks in parallel on an embedded Dask cluster "
                    "of N worker processes (default 1: in this process)")

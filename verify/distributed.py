@@ -247,8 +247,7 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
             if interrupted:
                 interrupted()
             try:
-                info = client.scheduler_info(n_workers=-1) if hasattr(client, "scheduler_info") else {}
-                workers = info.get("workers", {})
+                workers = client.scheduler_info(n_workers=-1).get("workers", {})
             except Exception as exc:  # the scheduler is gone: nothing more can finish
                 give_up_all(f"lost the connection to the Dask scheduler ({type(exc).__name__}: {exc})")
                 break
@@ -262,7 +261,7 @@ def run_distributed(client, todo: Sequence[tuple[Claim, Check]], *, scale: str, 
                     break
             else:
                 no_worker_since = None
-            while pending and len(inflight) < max(slots, 1 if not workers else 0):
+            while pending and len(inflight) < slots:  # one check per worker thread: its clock starts now
                 task = pending.popleft()
                 if progress:
                     progress(task.claim, task.check, None)
