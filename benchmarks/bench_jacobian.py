@@ -31,13 +31,6 @@ N, L = (int(v) for v in os.environ.get("THEORYCHECK_BENCH_JAC", "1000,100").spli
 R_ERF = 0.10485098033620174  # critical ratio of erf (Appendix B)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def _timed(fn):
     t0 = time.perf_counter()

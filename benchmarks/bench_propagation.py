@@ -14,7 +14,6 @@ Threads: one (set below), so that the numbers do not depend on what else runs on
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -22,17 +21,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from theorycheck.numeric.propagation import propagate  # noqa: E402
+from _timing import best_time  # noqa: E402  (benchmarks/_timing.py)
 
 N, L, NETS = 1000, 30, 4
 KW = dict(width=N, depth=L, sw2=2.0, sb2=0.05, q0=1.0, c0=[0.5], n_nets=NETS, seed=0, backward=True)
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def _products_only(ws, z, delta):
@@ -44,21 +37,13 @@ def _products_only(ws, z, delta):
     return z, delta
 
 
-def _best(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
 
 def test_bench_propagation_vs_products(benchmark):
     g = torch.Generator().manual_seed(0)
     ws = [torch.randn(NETS, N, N, generator=g, dtype=torch.float64) / N**0.5 for _ in range(L)]
     z = torch.randn(NETS, 2, N, generator=g, dtype=torch.float64)
     delta = torch.randn(NETS, N, 1, generator=g, dtype=torch.float64)
-    t_products = _best(lambda: _products_only(ws, z, delta))
+    t_products = best_time(lambda: _products_only(ws, z, delta))
     buf = torch.empty(NETS, N, N, dtype=torch.float64)
 
     def draw():  # the same draws as the simulation: one N x N block per net and layer, into a reused buffer
@@ -66,7 +51,7 @@ def test_bench_propagation_vs_products(benchmark):
             for s in range(NETS):
                 torch.randn((N, N), generator=g, dtype=torch.float64, out=buf[s])
 
-    t_randn = _best(draw)
+    t_randn = best_time(draw)
     del ws
     res = benchmark.pedantic(lambda: propagate("tanh", **KW), rounds=3, iterations=1)
     t_sim = benchmark.stats.stats.min

@@ -23,26 +23,12 @@ torch = pytest.importorskip("torch")
 
 from theorycheck.numeric import safran_shamir as S  # noqa: E402
 from theorycheck.numeric.backend import generator  # noqa: E402
+from _timing import best_time  # noqa: E402  (benchmarks/_timing.py)
 
 K = N = 20
 RUNS, RUNS_H, M = 256, 16, 4096
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
-def _best(fn, repeat=5):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def test_bench_gradient_step_vs_sampled_autograd(benchmark):
@@ -54,7 +40,7 @@ def test_bench_gradient_step_vs_sampled_autograd(benchmark):
         S.sampled_loss_torch(Wr, X).sum().backward()
         return Wr.grad
 
-    t_sampled = _best(sampled)
+    t_sampled = best_time(sampled, repeat=5)
     G = benchmark.pedantic(lambda: S.grad_torch(W, accurate=False), rounds=5, iterations=1)
     t_closed = benchmark.stats.stats.min
     err = float((sampled() - G).abs().max())  # the sampled gradient's error at M inputs (closed form exact)

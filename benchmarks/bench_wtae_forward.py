@@ -15,7 +15,6 @@ the decoder, 1.6 GB in float64 (0.8 GB in float32).
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -24,25 +23,11 @@ torch = pytest.importorskip("torch")
 
 from theorycheck.numeric.backend import generator  # noqa: E402
 from theorycheck.numeric.wtae_sim import forward_flops, wtae_forward  # noqa: E402
+from _timing import best_time  # noqa: E402  (benchmarks/_timing.py)
 
 N, L, BATCH = 2000, 50, 64
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
-def _best(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -53,7 +38,7 @@ def test_bench_wtae_forward_vs_gemm(benchmark, dtype):
     w = torch.randn(N, N, generator=g, dtype=dt)
     out = torch.empty(BATCH, N, dtype=dt)
     reps = 10
-    t_mm = _best(lambda: [torch.mm(a, w, out=out) for _ in range(reps)]) / reps
+    t_mm = best_time(lambda: [torch.mm(a, w, out=out) for _ in range(reps)]) / reps
     gemm_rate = 2.0 * BATCH * N * N / t_mm  # FLOP/s of one batch x n by n x n product
     x = np.sign(np.random.default_rng(0).standard_normal((BATCH, N)))
     widths = (N,) * (L + 1)
