@@ -142,6 +142,26 @@ def hardt_ma_prediction(A, K: int):
 
 # ----------------------------------------------------------------------------------------------
 # Critical points by Levenberg-Marquardt on the gradient equation grad L = 0
+def lbfgs_descend(loss, x0, max_iter: int = 300, tolerance_grad: float = 1e-10):
+    """Descend ``loss`` from ``x0`` with L-BFGS (strong Wolfe line search) and return the detached end point.
+
+    Used before :func:`critical_point_search`, which converges to saddles as well as minima: a descent first
+    lands the search in a minimum's basin."""
+    t = torch()
+    xv = x0.clone().requires_grad_()
+    opt = t.optim.LBFGS([xv], lr=1, max_iter=max_iter, tolerance_grad=tolerance_grad,
+                        line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        v = loss(xv)
+        v.backward()
+        return v
+
+    opt.step(closure)
+    return xv.detach()
+
+
 def critical_point_search(loss, x0, iters: int = 200, tol: float = 1e-13, mu0: float = 1e-3):
     """Find a critical point (any index) of a smooth scalar ``loss(x)`` (a Torch function of a flat float64
     vector) from ``x0``: Levenberg-Marquardt on g(x) = grad loss(x) = 0 with Jacobian the Hessian H,

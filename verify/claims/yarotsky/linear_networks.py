@@ -333,7 +333,7 @@ def critical_points(ctx, starts, K, d, offset=0):
     the nearest critical point (mostly saddles)."""
     import torch
 
-    from theorycheck.numeric.linear_algebra_nets import critical_point_search, deep_linear_loss
+    from theorycheck.numeric.linear_algebra_nets import critical_point_search, deep_linear_loss, lbfgs_descend
 
     g = ctx.torch_generator(31 + offset)
     A = torch.randn(d, d, generator=g, dtype=torch.float64)
@@ -347,17 +347,7 @@ def critical_points(ctx, starts, K, d, offset=0):
     for i in range(starts):
         x0 = torch.randn(K * d * d, generator=g, dtype=torch.float64) * (1.0 if i % 2 == 0 else 0.3)
         if i % 2 == 0:  # descend first (L-BFGS on L), then polish: reaches minima rather than saddles
-            xv = x0.clone().requires_grad_()
-            opt = torch.optim.LBFGS([xv], lr=1, max_iter=300, tolerance_grad=1e-10, line_search_fn="strong_wolfe")
-
-            def cl():
-                opt.zero_grad()
-                v = loss(xv)
-                v.backward()
-                return v
-
-            opt.step(cl)
-            x0 = xv.detach()
+            x0 = lbfgs_descend(loss, x0, max_iter=300, tolerance_grad=1e-10)
         x, gn, ev, val = critical_point_search(loss, x0)
         W = list(x.reshape(K, d, d))
         pts.append({"x": x, "gnorm": gn, "hess": ev.numpy(), "loss": val,

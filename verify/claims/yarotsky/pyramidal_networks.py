@@ -198,7 +198,7 @@ def _gt_points(ctx, dims, N, starts, offset, descend_all=False):
     L-BFGS descent then Levenberg-Marquardt polish (even starts) or LM alone from small weights (odd starts)."""
     import torch
 
-    from theorycheck.numeric.linear_algebra_nets import critical_point_search, nonlinear_forward
+    from theorycheck.numeric.linear_algebra_nets import critical_point_search, lbfgs_descend, nonlinear_forward
 
     g = ctx.torch_generator(offset)
     X = torch.randn(dims[0] - 1, N, generator=g, dtype=torch.float64)
@@ -222,17 +222,7 @@ def _gt_points(ctx, dims, N, starts, offset, descend_all=False):
     for i in range(starts):
         x0 = torch.randn(sum(sizes), generator=g, dtype=torch.float64) * (1.0 if i % 2 == 0 else 0.3)
         if i % 2 == 0 or descend_all:
-            xv = x0.clone().requires_grad_()
-            opt = torch.optim.LBFGS([xv], lr=1, max_iter=400, tolerance_grad=1e-11, line_search_fn="strong_wolfe")
-
-            def cl():
-                opt.zero_grad()
-                v = loss(xv)
-                v.backward()
-                return v
-
-            opt.step(cl)
-            x0 = xv.detach()
+            x0 = lbfgs_descend(loss, x0, max_iter=400, tolerance_grad=1e-11)
         x, gn, ev, val = critical_point_search(loss, x0, iters=80)
         W = unpack(x)
         pts.append({"gnorm": gn, "loss": val, "hess_min": float(ev.min()), "W": W,
